@@ -28,14 +28,14 @@ public sealed class GatekeeperMetrics
         Factory = Metrics.WithCustomRegistry(Registry);
 
         _configRequests = Factory.CreateCounter(
-            "ktizo_config_requests_total", "Config requests answered, by result: served, pending, rejected, unavailable.", "result");
+            "ktizo_config_requests_total", "Config requests answered, by result: served, pending, rejected, unavailable.", ["result"]);
         ConfigServed = _configRequests.WithLabels("served");
         ConfigPending = _configRequests.WithLabels("pending");
         ConfigRejected = _configRequests.WithLabels("rejected");
         ConfigUnavailable = _configRequests.WithLabels("unavailable");
         ConfigDownloads = Factory.CreateCounter("ktizo_config_downloads_total", "Configs served (200) to approved devices.");
 
-        _syncs = Factory.CreateCounter("ktizo_sync_total", "Sync attempts, by result: success, fetch_failed, render_failed.", "result");
+        _syncs = Factory.CreateCounter("ktizo_sync_total", "Sync attempts, by result: success, fetch_failed, render_failed.", ["result"]);
         SyncSuccess = _syncs.WithLabels("success");
         SyncFetchFailed = _syncs.WithLabels("fetch_failed");
         SyncRenderFailed = _syncs.WithLabels("render_failed");
@@ -45,8 +45,8 @@ public sealed class GatekeeperMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
         _renderFailing = Factory.CreateGauge("ktizo_render_failing", "1 while the newest commit of the branch fails validation and an older one is served.");
         _renderErrors = Factory.CreateGauge("ktizo_render_errors", "Errors in the newest commit that failed validation (0 when it is served).");
-        _servedCommit = Factory.CreateGauge("ktizo_served_commit_info", "The commit being served (value 1, sha in the label).", "commit");
-        _devices = Factory.CreateGauge("ktizo_devices", "Devices by status: approved and rejected from git, pending = seen but not in git.", "status");
+        _servedCommit = Factory.CreateGauge("ktizo_served_commit_info", "The commit being served (value 1, sha in the label).", ["commit"]);
+        _devices = Factory.CreateGauge("ktizo_devices", "Devices by status: approved and rejected from git, pending = seen but not in git.", ["status"]);
         _lastSyncAge = Factory.CreateGauge("ktizo_last_sync_age_seconds", "Seconds since the last successful fetch from the remote (-1 before the first).");
 
         // Values that are cheaper to compute when scraped than to keep current.
