@@ -209,7 +209,12 @@ public sealed partial class RepositoryMirror : IDisposable
     {
         var remote = repository.Network.Remotes[RemoteName];
         var wanted = "refs/heads/" + Branch;
-        var head = repository.Network.ListReferences(remote, Credentials())
+        var credentials = Credentials();
+        // The overload taking credentials refuses null.
+        var references = credentials is null
+            ? repository.Network.ListReferences(remote)
+            : repository.Network.ListReferences(remote, credentials);
+        var head = references
             .FirstOrDefault(r => r.CanonicalName == wanted);
         return head?.TargetIdentifier
             ?? throw new GitSyncException($"The remote {Remote} has no branch '{Branch}'. The local clone keeps its last fetched commit.");
