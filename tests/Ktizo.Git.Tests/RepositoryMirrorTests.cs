@@ -229,29 +229,33 @@ public sealed class RepositoryMirrorTests(ITestOutputHelper output) : IDisposabl
         var record = _remote.NewFolder("ssh-args.txt");
         File.WriteAllText(fakeSsh, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{record}'\nwhile [ $# -gt 1 ]; do shift; done\nexec sh -c \"$1\"\n");
         File.SetUnixFileMode(fakeSsh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var options = new MirrorOptions($"ssh://git@example.invalid{_remote.RemotePath}", "main", _remote.NewFolder("clone")) { SshCommand = fakeSsh };
+        var options = new MirrorOptions($"ssh://git@example.invalid{_remote.RemotePath}", "main", _remote.NewFolder("clone")) { SshCommand = fakeSsh + " -o BatchMode=yes" };
         using var mirror = new RepositoryMirror(options, _log);
 
         Assert.Equal(head, await mirror.FetchAsync(CancellationToken.None));
 
         var args = File.ReadAllLines(record);
         Assert.Contains("git@example.invalid", args);
+        Assert.Contains("BatchMode=yes", args);
         Assert.Contains(args, a => a.StartsWith("git-upload-pack", StringComparison.Ordinal));
         using var tree = mirror.OpenTree(head);
         Assert.Equal("over ssh", Text(tree.Read("a.yaml")));
     }
 
     [Fact]
-    public async Task FetchAsync_ScpLikeSshRemoteWithoutSshCommand_UsesBatchModeSsh()
+    public async Task FetchAsync_ScpLikeSshRemoteWithoutSshCommand_RunsSystemSshInBatchMode()
     {
-        // No sshd here: the point is what the clone is configured with and that the failure is a GitSyncException.
+        // Nothing listens on port 22 here: the system ssh is run (through the wrapper carrying BatchMode) and refused.
         using var mirror = new RepositoryMirror(new MirrorOptions("git@127.0.0.1:org/repo.git", "main", _remote.NewFolder("clone")), _log);
 
         var error = await Assert.ThrowsAsync<GitSyncException>(() => mirror.FetchAsync(CancellationToken.None));
 
         output.WriteLine(error.Message);
+        Assert.Contains("git@127.0.0.1:org/repo.git", error.Message);
         using var clone = new Repository(mirror.LocalPath);
-        Assert.Equal("ssh -o BatchMode=yes", clone.Config.Get<string>("core.sshCommand").Value);
+        var program = clone.Config.Get<string>("core.sshCommand").Value;
+        Assert.Equal(Path.Combine(mirror.LocalPath, "ktizo-ssh"), program);
+        Assert.Contains("exec ssh -o BatchMode=yes \"$@\"", File.ReadAllText(program));
         Assert.Equal("git@127.0.0.1:org/repo.git", clone.Network.Remotes["origin"].Url);
     }
 
