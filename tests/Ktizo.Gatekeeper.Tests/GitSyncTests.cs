@@ -3,23 +3,24 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Ktizo.Gatekeeper.Sync;
 using Ktizo.Gatekeeper.Tests.Support;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Ktizo.Gatekeeper.Tests;
 
 /// <summary>
-/// The gatekeeper against real git: a bare remote that the test pushes to, the gatekeeper's own clone
-/// (Ktizo.Git's RepositoryMirror) in a temporary data folder, a real Kestrel, a real SQLite file.
+/// The gatekeeper against real git and the real renderer: this repository's example inventory in a
+/// bare remote that the test pushes to, the gatekeeper's own clone (Ktizo.Git's RepositoryMirror) in a
+/// temporary data folder, a real Kestrel, a real SQLite file.
 /// </summary>
 public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Node1Mac = "52:54:00:12:34:56";
-    private const string Node2Mac = "52:54:00:12:34:57";
+    // From the example inventory (inventory/devices/): cp-01 is approved, the laptop rejected.
+    private const string Node1Mac = "52:54:00:00:05:11";
     private const string RejectedMac = "52:54:00:00:05:99";
+    private const string Node2Mac = "52:54:00:00:05:23";
+    private const string Worker03 = "mac: 52:54:00:00:05:23\nhostname: worker-03\nrole: worker\nip: 10.0.5.23/24\n";
 
     private readonly GitRemote _remote = new();
     private readonly TempFolder _data = new("ktizo-data");
@@ -33,8 +34,9 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task FirstContact_WhenMacIsUnknown_Returns403AndRecordsItPendingOnDisk()
     {
-        PushBase();
+        var good = PushBase();
         await using var host = await StartAsync();
+        await host.WaitForCommitAsync(good);
 
         using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3Aaa%3Abb%3Acc&uuid=1234-abcd");
 
@@ -60,15 +62,15 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task PushAddingDevice_ThenSignedWebhook_Serves200WithHostnameAndAddress()
     {
-        PushBase();
+        var good = PushBase();
         await using var host = await StartAsync();
+        await host.WaitForCommitAsync(good);
         using (var before = await host.GetConfigAsync($"mac={Node2Mac}"))
         {
             Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
         }
 
-        var sha = _remote.Push(
-            "Approve node-02 (#12)", ("inventory/devices/node-02.yaml", MiniRenderer.DeviceFile(Node2Mac, "node-02", "10.0.5.102/24")));
+        var sha = _remote.Push("Approve worker-03 (#12)", ("inventory/devices/worker-03.yaml", Worker03));
         using (var hook = await SendWebhookAsync(host, PushPayload("refs/heads/main"), GatekeeperHost.WebhookSecret))
         {
             Assert.Equal(HttpStatusCode.Accepted, hook.StatusCode);
@@ -76,19 +78,19 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
 
         await host.WaitForCommitAsync(sha);
 
-        using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3A12%3A34%3A57&uuid=u-2");
+        using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3A00%3A05%3A23&uuid=u-2");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/yaml", response.Content.Headers.ContentType!.MediaType);
         var body = await response.Content.ReadAsByteArrayAsync();
         var yaml = Encoding.UTF8.GetString(body);
-        Assert.Contains("hostname: node-02", yaml, StringComparison.Ordinal);
-        Assert.Contains("10.0.5.102/24", yaml, StringComparison.Ordinal);
+        Assert.Contains("worker-03", yaml, StringComparison.Ordinal);
+        Assert.Contains("10.0.5.23/24", yaml, StringComparison.Ordinal);
         Assert.Equal($"\"{Convert.ToHexStringLower(SHA256.HashData(body))}\"", response.Headers.ETag!.Tag);
         Assert.Equal(sha, response.Headers.GetValues("X-Ktizo-Commit").Single());
 
         var device = await host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{Node2Mac}");
         Assert.Equal("approved", device.GetProperty("status").GetString());
-        Assert.Equal("node-02", device.GetProperty("hostname").GetString());
+        Assert.Equal("worker-03", device.GetProperty("hostname").GetString());
         Assert.Equal(sha, device.GetProperty("approval").GetProperty("commit").GetString());
         Assert.Equal("Ada Approver", device.GetProperty("approval").GetProperty("author").GetString());
         Assert.Equal(1, device.GetProperty("download_count").GetInt64());
@@ -103,8 +105,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         await host.WaitForCommitAsync(good);
 
         var bad = _remote.Push(
-            "Break node-01",
-            ("inventory/devices/node-01.yaml", MiniRenderer.DeviceFile(Node1Mac, "node-01", "10.0.5.101/24") + "broken: on purpose\n"));
+            "Break cp-01", ("inventory/devices/cp-01.yaml", "mac: 52:54:00:00:05:11\nhostname: cp_01!\nrole: controlplane\nip: 10.0.5.11/24\n"));
         var readiness = await host.SyncAsync();
 
         Assert.True(readiness.GetProperty("ready").GetBoolean());
@@ -112,12 +113,12 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(bad, readiness.GetProperty("remote_head").GetString());
         var failed = readiness.GetProperty("failed_commit");
         Assert.Equal(bad, failed.GetProperty("commit").GetString());
-        Assert.Contains("inventory/devices/node-01.yaml:5:1: error KTZ100: broken: on purpose", failed.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains(failed.GetProperty("errors").EnumerateArray(), e => e.GetString()!.StartsWith("inventory/devices/cp-01.yaml:2:", StringComparison.Ordinal));
 
         using var response = await host.GetConfigAsync($"mac={Node1Mac}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(good, response.Headers.GetValues("X-Ktizo-Commit").Single());
-        Assert.DoesNotContain("broken", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("cp_01!", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var metrics = await host.Client.GetStringAsync("/metrics");
         Assert.Contains("ktizo_render_failing 1", metrics, StringComparison.Ordinal);
@@ -125,7 +126,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"ktizo_served_commit_info{{commit=\"{good}\"}} 1", metrics, StringComparison.Ordinal);
 
         // Fixing the file clears the failure.
-        var fixedSha = _remote.Push("Fix node-01", ("inventory/devices/node-01.yaml", MiniRenderer.DeviceFile(Node1Mac, "node-01", "10.0.5.111/24")));
+        var fixedSha = _remote.Push("Fix cp-01", ("inventory/devices/cp-01.yaml", "mac: 52:54:00:00:05:11\nhostname: cp-01\nrole: controlplane\nip: 10.0.5.11/24\n"));
         readiness = await host.SyncAsync();
         Assert.Equal(fixedSha, readiness.GetProperty("commit").GetString());
         Assert.False(readiness.TryGetProperty("failed_commit", out _));
@@ -162,8 +163,9 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Download_WhenDeviceFileIsRejected_Returns403Rejected()
     {
-        PushBase();
+        var good = PushBase();
         await using var host = await StartAsync();
+        await host.WaitForCommitAsync(good);
 
         using var response = await host.GetConfigAsync("mac=52-54-00-00-05-99");
 
@@ -181,7 +183,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         await using var host = await StartAsync();
         await host.WaitForCommitAsync(good);
         var attemptBefore = (await host.ReadinessAsync()).GetProperty("last_fetch_attempt").GetString();
-        _remote.Push("Approve node-02", ("inventory/devices/node-02.yaml", MiniRenderer.DeviceFile(Node2Mac, "node-02", "10.0.5.102/24")));
+        _remote.Push("Approve worker-03", ("inventory/devices/worker-03.yaml", Worker03));
 
         var payload = PushPayload("refs/heads/main");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks/github")
@@ -226,11 +228,11 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData("mac=52%3A54%3A00%3A12%3A34%3A56&uuid=4c4c4544-0035-3010-8030-c2c04f4a4d32")] // Talos: sorted, ':' encoded
-    [InlineData("mac=52-54-00-12-34-56&uuid=4c4c4544-0035-3010-8030-c2c04f4a4d32")] // iPXE ${mac:hexhyp}
-    [InlineData("uuid=x&mac=525400123456")]
-    [InlineData("mac=52:54:00:12:34:56")]
-    [InlineData("MAC=52%3a54%3a00%3a12%3a34%3a56")]
+    [InlineData("mac=52%3A54%3A00%3A00%3A05%3A11&uuid=4c4c4544-0035-3010-8030-c2c04f4a4d32")] // Talos: sorted, ':' encoded
+    [InlineData("mac=52-54-00-00-05-11&uuid=4c4c4544-0035-3010-8030-c2c04f4a4d32")] // iPXE ${mac:hexhyp}
+    [InlineData("uuid=x&mac=525400000511")]
+    [InlineData("mac=52:54:00:00:05:11")]
+    [InlineData("MAC=52%3a54%3a00%3a00%3a05%3a11")]
     public async Task Download_InEveryNotationMachinesSend_ResolvesTheSameDevice(string query)
     {
         var good = PushBase();
@@ -240,7 +242,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         using var response = await host.GetConfigAsync(query);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("hostname: node-01", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("cp-01", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -250,7 +252,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         await using var host = await StartAsync();
         await host.WaitForCommitAsync(good);
 
-        using var post = await host.Client.PostAsJsonAsync("/api/v1/config/download", new { mac_address = "52-54-00-12-34-56" });
+        using var post = await host.Client.PostAsJsonAsync("/api/v1/config/download", new { mac_address = "52-54-00-00-05-11" });
         using var get = await host.GetConfigAsync($"mac={Node1Mac}");
 
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
@@ -277,14 +279,9 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("pending", statuses["aa:bb:cc:dd:ee:ff"]);
     }
 
-    private string PushBase() => _remote.Push(
-        "Cluster with node-01 and a rejected laptop",
-        ("inventory/cluster.yaml", MiniRenderer.ClusterFile),
-        ("inventory/devices/node-01.yaml", MiniRenderer.DeviceFile(Node1Mac, "node-01", "10.0.5.101/24", "controlplane")),
-        ("inventory/devices/rejected-52-54-00-00-05-99.yaml", MiniRenderer.RejectedFile(RejectedMac)));
+    private string PushBase() => _remote.PushExample();
 
-    private Task<GatekeeperHost> StartAsync() =>
-        GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path, services: s => s.AddSingleton<IConfigRenderer, MiniRenderer>());
+    private Task<GatekeeperHost> StartAsync() => GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path);
 
     private static string PushPayload(string gitRef) =>
         JsonSerializer.Serialize(new { @ref = gitRef, after = "0000000000000000000000000000000000000000", repository = new { full_name = "o/r" } });

@@ -89,6 +89,8 @@ public static class GatekeeperSettings
         void Bad(string name, string problem) =>
             errors.Add($"{name} ({Flag(name)}, {EnvironmentVariable(name)}): {problem}");
 
+        var dataFolder = Path.GetFullPath(Get("DataFolder") ?? "data", currentDirectory);
+
         // Repository: default to the checkout we are standing in, on its current branch.
         var repository = Get("Repository");
         string? branchFromCheckout = null;
@@ -115,7 +117,8 @@ public static class GatekeeperSettings
         else
         {
             repository = Path.GetFullPath(repository, currentDirectory);
-            if (!Directory.Exists(repository))
+            // A folder that is gone while a clone exists is an outage, not a typo: serve from the clone.
+            if (!Directory.Exists(repository) && !Directory.Exists(Path.Combine(dataFolder, "repository")))
             {
                 Bad("Repository", $"'{repository}' is neither an existing folder nor an https, ssh, git or file URL");
             }
@@ -178,7 +181,6 @@ public static class GatekeeperSettings
             }
         }
 
-        var dataFolder = Path.GetFullPath(Get("DataFolder") ?? "data", currentDirectory);
         if (File.Exists(dataFolder))
         {
             Bad("DataFolder", $"'{dataFolder}' is a file, not a folder");

@@ -1,67 +1,70 @@
-using System.Text;
-using LibGit2Sharp;
+using Ktizo.Testing.Git;
 
 namespace Ktizo.Gatekeeper.Tests.Support;
 
 /// <summary>
-/// A bare repository standing in for GitHub, plus a working clone that commits and pushes to it:
-/// what a user's merges look like from the gatekeeper's side.
+/// The shared <see cref="TempGitRemote"/> (a bare remote plus a working clone), seeded with this
+/// repository's own example inventory and templates: what a user's merges look like from the
+/// gatekeeper's side.
 /// </summary>
 public sealed class GitRemote : IDisposable
 {
-    private readonly TempFolder _folder = new("ktizo-remote");
-    private readonly Repository _work;
-    private readonly Signature _author = new("Ada Approver", "ada@example.org", DateTimeOffset.UtcNow);
+    private readonly TempGitRemote _git = new("main");
 
-    public GitRemote(string branch = "main")
-    {
-        Branch = branch;
-        BarePath = _folder.Sub("remote.git");
-        Repository.Init(BarePath, isBare: true);
-        // A bare repository's HEAD names the default branch: make it ours rather than libgit2's "master".
-        File.WriteAllText(System.IO.Path.Combine(BarePath, "HEAD"), $"ref: refs/heads/{branch}\n");
-
-        var workPath = _folder.Sub("work");
-        Repository.Init(workPath);
-        _work = new Repository(workPath);
-        _work.Refs.UpdateTarget("HEAD", $"refs/heads/{branch}");
-        _work.Network.Remotes.Add("origin", BarePath);
-    }
-
-    public string Branch { get; }
+    public string Branch => _git.Branch;
 
     /// <summary>The bare repository: pass it as the gatekeeper's repository.</summary>
-    public string BarePath { get; }
+    public string BarePath => _git.RemotePath;
+
+    /// <summary>Commits the example repository (inventory/ and templates/) and pushes it.</summary>
+    public string PushExample()
+    {
+        var root = RepositoryRoot();
+        foreach (var folder in new[] { "inventory", "templates" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*", SearchOption.AllDirectories))
+            {
+                _git.WriteFile(Path.GetRelativePath(root, file).Replace('\\', '/'), File.ReadAllText(file));
+            }
+        }
+
+        return _git.CommitAndPush("Example cluster", "Ada Approver");
+    }
 
     /// <summary>Writes (or, with null content, deletes) files, commits them and pushes. Returns the new sha.</summary>
     public string Push(string message, params (string Path, string? Content)[] changes)
     {
         foreach (var (path, content) in changes)
         {
-            var full = System.IO.Path.Combine(_work.Info.WorkingDirectory, path);
             if (content is null)
             {
-                File.Delete(full);
-                Commands.Remove(_work, path);
-                continue;
+                _git.DeleteFile(path);
             }
-
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, content, new UTF8Encoding(false));
-            Commands.Stage(_work, path);
+            else
+            {
+                _git.WriteFile(path, content);
+            }
         }
 
-        var commit = _work.Commit(message, _author, _author);
-        _work.Network.Push(_work.Network.Remotes["origin"], $"refs/heads/{Branch}:refs/heads/{Branch}");
-        return commit.Sha;
+        return _git.CommitAndPush(message, "Ada Approver");
     }
 
     /// <summary>The remote disappears (GitHub down, network cut).</summary>
-    public void DeleteRemote() => Directory.Delete(BarePath, recursive: true);
+    public void DeleteRemote() => _git.DeleteRemote();
 
-    public void Dispose()
+    public void Dispose() => _git.Dispose();
+
+    /// <summary>The checkout these tests were built from (the folder holding Ktizo.sln).</summary>
+    public static string RepositoryRoot()
     {
-        _work.Dispose();
-        _folder.Dispose();
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Ktizo.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Ktizo.sln not found above " + AppContext.BaseDirectory);
     }
 }
