@@ -42,6 +42,9 @@ public static class GatekeeperApp
         builder.Configuration.AddInMemoryCollection(flags);
         var options = GatekeeperSettings.Read(builder.Configuration, currentDirectory, errors);
 
+        // Per-request framework chatter drowns the gatekeeper's own lines (one per config answer).
+        // appsettings.json or Logging__LogLevel__Microsoft.AspNetCore=Information brings it back.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         AddGatekeeper(builder.Services, options);
