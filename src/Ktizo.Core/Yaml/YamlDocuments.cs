@@ -27,9 +27,10 @@ public static class YamlDocuments
         ArgumentNullException.ThrowIfNull(file);
 
         var stream = new YamlStream();
+        var guarded = new GuardedParser(new Parser(new StringReader(text)), file);
         try
         {
-            stream.Load(new GuardedParser(new Parser(new StringReader(text)), file));
+            stream.Load(guarded);
         }
         catch (RefusedException refused)
         {
@@ -43,8 +44,10 @@ public static class YamlDocuments
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
         {
-            // YamlDotNet reports a few malformed inputs (bad escapes, bad tags) this way.
-            errors = [new Diagnostic("yaml-syntax", e.Message, new SourceLocation(file, 0, 0))];
+            // YamlDotNet reports a few malformed inputs (bad escapes, bad tags, an unclosed flow collection)
+            // this way, without a position: point just past the last well-formed token instead.
+            var at = guarded.LastGood;
+            errors = [new Diagnostic("yaml-syntax", $"invalid YAML after this point (an unclosed '[' or '{{', a bad escape or tag?): {e.Message}", new SourceLocation(file, (int)at.Line, (int)at.Column))];
             return [];
         }
 
@@ -133,12 +136,17 @@ public static class YamlDocuments
 
         public ParsingEvent? Current => inner.Current;
 
+        /// <summary>Where the last event that parsed ended: the best position for errors YamlDotNet gives none for.</summary>
+        public Mark LastGood { get; private set; } = Mark.Empty;
+
         public bool MoveNext()
         {
             if (!inner.MoveNext())
             {
                 return false;
             }
+
+            LastGood = inner.Current!.End;
 
             switch (inner.Current)
             {
