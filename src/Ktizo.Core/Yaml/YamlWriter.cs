@@ -168,7 +168,7 @@ public static class YamlWriter
                     builder.Append("[]\n");
                     break;
                 case YamlScalarNode scalar:
-                    WriteScalar(builder, scalar, dashColumn + Indent, isKey: false);
+                    WriteScalar(builder, scalar, dashColumn + 2, isKey: false);
                     builder.Append('\n');
                     break;
             }

@@ -16,7 +16,7 @@ public class ValidationErrorTests
 
     private static readonly ValidationCase[] AllCases =
     [
-        new("yaml syntax", t => t.Add(NewDevice, "mac: [52:54:00:00:05:29\nhostname: worker-09\n"), "yaml-syntax", NewDevice, 1, 6, "invalid YAML"),
+        new("yaml syntax", t => t.Add(NewDevice, "mac: [52:54:00:00:05:29\nhostname: worker-09\n"), "yaml-syntax", NewDevice, 1, 6, "malformed YAML"),
         new("unknown key with suggestion", t => t.Add(NewDevice, DeviceYaml(extra: "hostnmae: x\n")), "unknown-key", NewDevice, 5, 1, "unknown key 'hostnmae': did you mean 'hostname'?"),
         new("missing required field", t => t.Add(NewDevice, "mac: 52:54:00:00:05:29\nhostname: worker-09\nrole: worker\n"), "missing-field", NewDevice, 1, 1, "required field 'ip' is missing"),
         new("malformed MAC", t => t.Add(NewDevice, DeviceYaml(mac: "52:54:00:00:05")), "invalid-mac", NewDevice, 1, 6, "'52:54:00:00:05' is not a MAC address"),
