@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Ktizo.Core.Validation;
 using Ktizo.Core.Yaml;
@@ -39,6 +38,7 @@ internal static class YamlKit
         return output;
     }
 
-    public static string TestData(string name, [CallerFilePath] string here = "") =>
-        File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "TestData", name));
+    /// <summary>A config Talos generated, read from ../shared/talos (never copied into this repository).</summary>
+    public static string TalosExample(string pathUnderExamples) =>
+        File.ReadAllText(Ktizo.Testing.ExampleRepository.SharedTalos("examples/" + pathUnderExamples));
 }

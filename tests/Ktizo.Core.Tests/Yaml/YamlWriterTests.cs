@@ -13,11 +13,11 @@ namespace Ktizo.Core.Tests.Yaml;
 public partial class YamlWriterTests
 {
     [Theory]
-    [InlineData("talos-v1.13-base-controlplane.yaml")]
-    [InlineData("talos-v1.14-base-worker.yaml")]
+    [InlineData("v1.13/base-controlplane.yaml")]
+    [InlineData("v1.14/base-worker.yaml")]
     public void Write_WhenGivenTalosGeneratedConfig_ReproducesItByteForByte(string file)
     {
-        var talos = TestData(file);
+        var talos = TalosExample(file);
 
         Assert.Equal(talos, Text(Docs(talos)));
     }
@@ -25,7 +25,7 @@ public partial class YamlWriterTests
     [Fact]
     public void Write_WhenCalledAgainOnTheSameOrAnEqualTree_ReturnsTheSameBytes()
     {
-        var documents = Docs(TestData("talos-v1.14-base-worker.yaml"));
+        var documents = Docs(TalosExample("v1.14/base-worker.yaml"));
 
         var first = YamlWriter.Write(documents);
 
