@@ -33,7 +33,8 @@
 //                                                            on an equal `deviceSelector`   (NetworkDeviceList.Merge)
 //       v1alpha1  machine.network.interfaces[].vlans        on `vlanId`                     (VlanList.Merge)
 //       v1alpha1  cluster.apiServer.admissionControl        on `name`                       (AdmissionPluginConfigList.Merge)
-//     (types/v1alpha1/v1alpha1_types.go)
+//     (types/v1alpha1/v1alpha1_types.go). Selectors compare by value, key order ignored; the
+//     patch item is also matched against items appended earlier by the same list.
 //  9. Replace fields take the patch value whole, list or mapping (`merge:"replace"` in Talos):
 //       v1alpha1  cluster.network.podSubnets, cluster.network.serviceSubnets  (ClusterNetworkConfig, v1alpha1_types.go)
 //       v1alpha1  cluster.apiServer.auditPolicy                               (APIServerConfig, v1alpha1_types.go)

@@ -202,6 +202,14 @@ public partial class YamlWriterTests
     }
 
     [Fact]
+    public void Write_WhenScalarIsBuiltInCodeWithoutStyle_TreatsItAsString()
+    {
+        var root = new YamlMappingNode { { "port", "7445" }, { "enabled", "true" }, { "name", "node-01" } };
+
+        Assert.Equal("port: \"7445\"\nenabled: \"true\"\nname: node-01\n", Text([new YamlDocument(root)]));
+    }
+
+    [Fact]
     public void Write_WhenKeyNeedsQuotes_QuotesIt()
     {
         var output = Text(Docs("\"a: b\": 1\n\"true\": 2\n'node.kubernetes.io/exclude': ''\n"));
