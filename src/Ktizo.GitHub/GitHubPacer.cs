@@ -63,7 +63,6 @@ public sealed class GitHubPacer
                 if (createsContent)
                 {
                     await WaitForCreationBudgetAsync(cancellationToken).ConfigureAwait(false);
-                    _creations.Enqueue(_clock.GetUtcNow());
                 }
 
                 try
@@ -84,9 +83,16 @@ public sealed class GitHubPacer
                 }
                 finally
                 {
+                    // Measured from the end of the request: GitHub saw it no later than now.
+                    var end = _clock.GetUtcNow();
                     if (mutating)
                     {
-                        _nextMutationAt = _clock.GetUtcNow() + _options.MinMutationInterval;
+                        _nextMutationAt = end + _options.MinMutationInterval;
+                    }
+
+                    if (createsContent)
+                    {
+                        _creations.Enqueue(end);
                     }
                 }
             }

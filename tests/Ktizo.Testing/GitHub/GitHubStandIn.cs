@@ -74,7 +74,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     private int _port;
     private DateTimeOffset _windowReset;
     private int _windowUsed;
-    private (DateTimeOffset Until, int Status, TimeSpan? RetryAfter)? _forcedThrottle;
+    private (DateTimeOffset? Until, TimeSpan Duration, int Status, TimeSpan? RetryAfter)? _forcedThrottle;
 
     private GitHubStandIn(string owner, string name, string token, TimeProvider clock)
     {
@@ -122,12 +122,43 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>Every request during <paramref name="duration"/> meets a secondary limit (403, or 429), with or without retry-after.</summary>
+    /// <summary>
+    /// From the next request on, every request during <paramref name="duration"/> meets a secondary limit
+    /// (403, or 429), with or without retry-after. The period starts when that request arrives, so
+    /// client start-up time cannot eat it.
+    /// </summary>
     public void ThrottleSecondary(TimeSpan duration, TimeSpan? retryAfter, int status = 403)
     {
         lock (_sync)
         {
-            _forcedThrottle = (_clock.GetUtcNow() + duration, status, retryAfter);
+            _forcedThrottle = (null, duration, status, retryAfter);
+        }
+    }
+
+    /// <summary>Spends <paramref name="count"/> requests of the current primary window, as other users of the same token would.</summary>
+    public void ConsumePrimary(int count)
+    {
+        lock (_sync)
+        {
+            var now = _clock.GetUtcNow();
+            if (now >= _windowReset)
+            {
+                StartWindow(now);
+            }
+
+            _windowUsed += count;
+        }
+    }
+
+    /// <summary>The current primary window ends (and <c>x-ratelimit-reset</c> points) here.</summary>
+    public DateTimeOffset PrimaryReset
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _windowReset;
+            }
         }
     }
 
@@ -249,8 +280,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         throttled = true;
         if (now >= _windowReset)
         {
-            _windowReset = DateTimeOffset.FromUnixTimeSeconds((long)Math.Ceiling((now + Limits.PrimaryWindow).ToUnixTimeMilliseconds() / 1000.0));
-            _windowUsed = 0;
+            StartWindow(now);
         }
 
         if (_windowUsed >= Limits.PrimaryLimit)
@@ -259,9 +289,14 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         }
 
         _windowUsed++;
-        if (_forcedThrottle is { } forced && now < forced.Until)
+        if (_forcedThrottle is { } forced)
         {
-            return SecondaryLimit(forced.Status, forced.RetryAfter);
+            var until = forced.Until ?? now + forced.Duration;
+            _forcedThrottle = forced with { Until = until };
+            if (now < until)
+            {
+                return SecondaryLimit(forced.Status, forced.RetryAfter);
+            }
         }
 
         if (creating)
@@ -281,6 +316,13 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         }
 
         return null;
+    }
+
+    private void StartWindow(DateTimeOffset now)
+    {
+        // Whole seconds, as x-ratelimit-reset carries them.
+        _windowReset = DateTimeOffset.FromUnixTimeSeconds((long)Math.Ceiling((now + Limits.PrimaryWindow).ToUnixTimeMilliseconds() / 1000.0));
+        _windowUsed = 0;
     }
 
     private static Reply SecondaryLimit(int status, TimeSpan? retryAfter)
