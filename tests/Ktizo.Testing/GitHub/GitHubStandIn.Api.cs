@@ -784,7 +784,8 @@ public sealed partial class GitHubStandIn
     [GeneratedRegex(@"^/labels/(?<label>[^/]+)$")]
     private static partial Regex LabelPath();
 
-    [GeneratedRegex(@"^/git/ref/heads/(?<branch>.+)$")]
+    // Octokit asks for /git/refs/heads/x; GitHub documents /git/ref/heads/x. Both answer alike there.
+    [GeneratedRegex(@"^/git/refs?/heads/(?<branch>.+)$")]
     private static partial Regex RefPath();
 
     [GeneratedRegex(@"^/contents/(?<path>.+)$")]
