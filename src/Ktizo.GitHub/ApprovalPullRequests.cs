@@ -43,10 +43,10 @@ public sealed class NullApprovalPullRequests : IApprovalPullRequests
     public bool Enabled => false;
 
     public Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken) =>
-        throw new KtizoException("--pr needs GitHub: set GitHub:Repository and a token (see docs/github.md).");
+        throw new KtizoException("--pr needs GitHub: set GitHub:Repository and a token (see src/Ktizo.GitHub/README.md).");
 
     public Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken) =>
-        throw new KtizoException("Commenting needs GitHub: set GitHub:Repository and a token (see docs/github.md).");
+        throw new KtizoException("Commenting needs GitHub: set GitHub:Repository and a token (see src/Ktizo.GitHub/README.md).");
 }
 
 public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests

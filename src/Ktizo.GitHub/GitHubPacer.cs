@@ -5,8 +5,8 @@ using Octokit;
 namespace Ktizo.GitHub;
 
 /// <summary>
-/// Every request to GitHub goes through here, one at a time. It keeps the limits described in
-/// ../../docs/github.md (and ../shared/notes/github-api.md):
+/// Every request to GitHub goes through here, one at a time. It keeps the limits GitHub documents
+/// (summarised in this project's README):
 /// <list type="bullet">
 /// <item>mutating requests are serial and at least <see cref="GitHubOptions.MinMutationInterval"/> apart,
 /// measured from the end of the previous one;</item>
