@@ -48,6 +48,14 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
     /// <summary>How often the open issues are listed to heal races and lost digest edits when nothing else happens.</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A listing older than this is refreshed before the next create, so a replica sees what the others
+    /// filed meanwhile (a pass of 100 paced creates takes minutes). Only while the listing fits in one
+    /// page: a GET per create is cheap, five would spend the primary limit; beyond that the
+    /// duplicate sweep of the next pass is what keeps one issue per MAC.
+    /// </summary>
+    public TimeSpan ListingMaxAge { get; init; } = TimeSpan.FromSeconds(10);
+
     public async Task<IssuePassResult> RunPassAsync(CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -89,6 +97,11 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
             var created = 0;
             foreach (var sighting in unfiled)
             {
+                if (_clock.GetUtcNow() - _lastListing > ListingMaxAge && index.OpenSingles + index.Digests.Count < 100 && index.Locate(sighting.Mac) is null)
+                {
+                    index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (index.Locate(sighting.Mac) is { } existing)
                 {
                     await _outbox.RecordIssueAsync(sighting.Mac, existing, cancellationToken).ConfigureAwait(false);

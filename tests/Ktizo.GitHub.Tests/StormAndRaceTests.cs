@@ -149,6 +149,7 @@ public sealed class StormAndRaceTests(ITestOutputHelper output)
             await Harness.WaitForAsync(() => a.IssueOf(s.Mac) == places[s.Mac][0] && b.IssueOf(s.Mac) == places[s.Mac][0], $"both outboxes point {s.Mac} at its survivor");
         }
 
+        output.WriteLine($"{h.StandIn.Issues.Count(i => i.State == "closed")} racing duplicates were opened and closed");
         Assert.All(
             h.StandIn.Issues.Where(i => i.State == "closed"),
             i => Assert.Equal(("not_planned", true), (i.StateReason, i.Body!.StartsWith("Duplicate of #", StringComparison.Ordinal))));
