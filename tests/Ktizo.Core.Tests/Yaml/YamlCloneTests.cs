@@ -10,7 +10,7 @@ public class YamlCloneTests
     [Fact]
     public void Deep_WhenCopyIsWritten_GivesTheOriginalsBytes()
     {
-        var original = Docs(TestData("talos-v1.13-base-controlplane.yaml"));
+        var original = Docs(TalosExample("v1.13/base-controlplane.yaml"));
 
         Assert.Equal(Text(original), Text(YamlClone.Deep(original)));
     }
@@ -18,7 +18,7 @@ public class YamlCloneTests
     [Fact]
     public void Deep_WhenCopyIsMergedInto_LeavesTheOriginalAsItWas()
     {
-        var template = Docs(TestData("talos-v1.13-base-controlplane.yaml"));
+        var template = Docs(TalosExample("v1.13/base-controlplane.yaml"));
         var before = Text(template);
 
         var copy = YamlClone.Deep(template);
