@@ -147,6 +147,9 @@ public sealed partial class RepositoryMirror : IDisposable
         return _approvals.Find(repository, commit, paths);
     }
 
+    /// <summary>Commits diffed by the last <see cref="FindApprovals"/> call.</summary>
+    internal int LastApprovalWalkLength => _approvals.LastWalkLength;
+
     public void Dispose()
     {
         _disposed = true;
