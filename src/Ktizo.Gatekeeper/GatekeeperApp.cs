@@ -47,13 +47,25 @@ public static class GatekeeperApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        AddGatekeeper(builder.Services, options);
-        configureServices?.Invoke(builder);
+        var dataLock = DataFolderLock.Acquire(options.DataFolder);
+        try
+        {
+            // Made by a factory and resolved at once, so the container owns it: disposing the app releases the folder.
+            builder.Services.AddSingleton(_ => dataLock);
+            AddGatekeeper(builder.Services, options);
+            configureServices?.Invoke(builder);
 
-        var app = builder.Build();
-        UseGatekeeper(app, options);
-        configureApp?.Invoke(app);
-        return app;
+            var app = builder.Build();
+            app.Services.GetRequiredService<DataFolderLock>();
+            UseGatekeeper(app, options);
+            configureApp?.Invoke(app);
+            return app;
+        }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Every service the gatekeeper needs; each is a singleton a test may replace afterwards.</summary>

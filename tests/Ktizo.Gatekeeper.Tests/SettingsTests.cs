@@ -155,6 +155,19 @@ public sealed class SettingsTests : IDisposable
         Assert.Contains("PollInterval", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Build_WhenAnotherGatekeeperHoldsTheDataFolder_RefusesToStart_UntilItIsGone()
+    {
+        string[] args = ["--repository", _folder.Path, "--branch", "main", "--data-folder", _folder.Sub("data"), "--urls", "http://127.0.0.1:0"];
+        var first = GatekeeperApp.Build(args);
+
+        var error = Assert.Throws<KtizoException>(() => GatekeeperApp.Build(args));
+        Assert.Contains("in use by another gatekeeper", error.Message, StringComparison.Ordinal);
+
+        await first.DisposeAsync();
+        await using var second = GatekeeperApp.Build(args);
+    }
+
     private static IConfiguration Configuration(params Dictionary<string, string?>[] layers)
     {
         var builder = new ConfigurationBuilder();
