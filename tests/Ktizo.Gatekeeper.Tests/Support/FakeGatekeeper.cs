@@ -25,7 +25,8 @@ public sealed class FakeGatekeeper : IAsyncDisposable
     public string DataFolder => _data.Path;
 
     public static async Task<FakeGatekeeper> StartAsync(
-        ITestOutputHelper output, IEnumerable<(string Path, string Content)> files, IEnumerable<string>? extraArgs = null, IConfigRenderer? renderer = null)
+        ITestOutputHelper output, IEnumerable<(string Path, string Content)> files, IEnumerable<string>? extraArgs = null, IConfigRenderer? renderer = null,
+        Action<IServiceCollection>? services = null)
     {
         var source = new FakeRepositorySource();
         var gatekeeper = new FakeGatekeeper(source);
@@ -35,10 +36,11 @@ public sealed class FakeGatekeeper : IAsyncDisposable
             gatekeeper._data.Path,
             gatekeeper._data.Sub("data"),
             extraArgs,
-            services =>
+            collection =>
             {
-                services.AddSingleton<IRepositorySource>(source);
-                services.AddSingleton<IConfigRenderer>(renderer ?? new MiniRenderer());
+                collection.AddSingleton<IRepositorySource>(source);
+                collection.AddSingleton<IConfigRenderer>(renderer ?? new MiniRenderer());
+                services?.Invoke(collection);
             });
         await gatekeeper.Host.WaitForCommitAsync(first);
         return gatekeeper;
