@@ -19,7 +19,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 status=0
 dotnet build Ktizo.sln -c Release --nologo -v quiet || exit 2
 dotnet test Ktizo.sln -c Release --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=normal" \
+  --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" "$@" || status=$?
 
 # Sum the counters of every TRX file (one per test project).
