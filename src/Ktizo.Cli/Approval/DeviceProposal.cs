@@ -77,7 +77,7 @@ public static class DeviceProposalRunner
 
             var opened = await github.CallAsync(() => github.PullRequests.OpenApprovalPullRequestAsync(
                 new ApprovalPullRequest(proposal.Path, proposal.Content, title, body, proposal.ClosesIssue ? proposal.Issue : null, proposal.Branch),
-                cancellationToken));
+                cancellationToken)).ConfigureAwait(false);
             console.Out.WriteLine($"opened pull request #{opened.Number}: {opened.HtmlUrl}");
             console.Out.WriteLine($"  {opened.Branch} → {opened.BaseBranch}, adding {proposal.Path} (commit {opened.CommitSha[..Math.Min(12, opened.CommitSha.Length)]})");
             return ExitCodes.Ok;

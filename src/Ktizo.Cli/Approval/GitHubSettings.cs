@@ -110,7 +110,7 @@ public sealed class GitHubConnection(IApprovalPullRequests pullRequests, GitHubO
     {
         try
         {
-            return await call();
+            return await call().ConfigureAwait(false);
         }
         catch (AuthorizationException)
         {

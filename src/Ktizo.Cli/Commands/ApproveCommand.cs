@@ -67,7 +67,8 @@ public static class ApprovalOptions
         {
             result =>
             {
-                if (result.GetValueOrDefault<int?>() is <= 0)
+                // Tokens, not the value: a token that is no number is the parser's error to report.
+                if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out var number) && number <= 0)
                 {
                     result.AddError("--issue must be an issue number (1 or more).");
                 }

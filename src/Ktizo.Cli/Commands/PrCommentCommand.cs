@@ -44,7 +44,7 @@ public static class PrCommentCommand
                 throw new KtizoException("--pr must be a pull request number (1 or more).");
             }
 
-            var body = await File.ReadAllTextAsync(parse.GetValue(bodyFile)!.FullName, cancellationToken);
+            var body = await File.ReadAllTextAsync(parse.GetValue(bodyFile)!.FullName, cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrWhiteSpace(body))
             {
                 throw new KtizoException($"{parse.GetValue(bodyFile)!.Name} is empty: there is nothing to comment.");
@@ -57,7 +57,7 @@ public static class PrCommentCommand
             }
 
             var connection = github.Connect(parse, console);
-            var comment = await connection.CallAsync(() => connection.PullRequests.UpsertMarkedCommentAsync(parse.GetValue(number), parse.GetValue(marker)!, body, cancellationToken));
+            var comment = await connection.CallAsync(() => connection.PullRequests.UpsertMarkedCommentAsync(parse.GetValue(number), parse.GetValue(marker)!, body, cancellationToken)).ConfigureAwait(false);
             console.Out.WriteLine($"{(comment.Created ? "created" : "updated")} comment {comment.HtmlUrl}");
             return ExitCodes.Ok;
         }));
