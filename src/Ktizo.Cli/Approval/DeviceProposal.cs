@@ -16,6 +16,7 @@ namespace Ktizo.Cli.Approval;
 /// <param name="Body">pull-request body without the issue line, from the validated set</param>
 /// <param name="IssueLine">how the pending issue is named in the body or commit (<c>Closes #12</c>); null without --issue</param>
 /// <param name="ClosesIssue">whether GitHub should close the issue on merge (the <c>Closes #N</c> keyword)</param>
+/// <param name="Decision">what merging the file decides, for the printed next steps: "approved", "rejected"</param>
 public sealed record DeviceProposal(
     string Path,
     string Content,
@@ -24,7 +25,8 @@ public sealed record DeviceProposal(
     Func<RenderedSet, string> Body,
     string? IssueLine,
     int? Issue,
-    bool ClosesIssue);
+    bool ClosesIssue,
+    string Decision);
 
 /// <summary>
 /// What <c>approve</c> and <c>reject</c> share: refuse when the file exists, validate the repository with
@@ -85,7 +87,7 @@ public static class DeviceProposalRunner
 
         AtomicFile.WriteNew(repository, proposal.Path, content);
         console.Out.WriteLine($"wrote {proposal.Path}");
-        console.Out.WriteLine("The device is approved when this file is merged into the tracked branch. To propose it:");
+        console.Out.WriteLine($"The machine is {proposal.Decision} when this file is merged into the branch the gatekeeper tracks. To propose it:");
         console.Out.WriteLine($"  cd {Shell.Quote(System.IO.Path.GetFullPath(repository))}");
         console.Out.WriteLine($"  git switch -c {Shell.Quote(proposal.Branch)}");
         console.Out.WriteLine($"  git add {Shell.Quote(proposal.Path)}");

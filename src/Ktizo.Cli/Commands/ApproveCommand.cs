@@ -47,7 +47,8 @@ public static class ApproveCommand
                 set => PullRequestText.ApproveBody(set, set.Approved[MacAddress.Parse(fields.Mac)]),
                 issueNumber is { } n ? $"Closes #{n}" : null,
                 issueNumber,
-                ClosesIssue: true);
+                ClosesIssue: true,
+                Decision: "approved");
             return DeviceProposalRunner.RunAsync(
                 console, proposal, parse.GetValue(repo)!, parse.GetValue(rev),
                 parse.GetValue(pr) ? () => github.Connect(parse, console) : null,

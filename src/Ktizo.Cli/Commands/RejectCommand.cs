@@ -43,7 +43,8 @@ public static class RejectCommand
                 set => PullRequestText.RejectBody(set.Rejected[parsed]),
                 issueNumber is { } n ? $"Refs #{n}" : null,
                 issueNumber,
-                ClosesIssue: false);
+                ClosesIssue: false,
+                Decision: "rejected");
             return DeviceProposalRunner.RunAsync(
                 console, proposal, parse.GetValue(repo)!, parse.GetValue(rev),
                 parse.GetValue(pr) ? () => github.Connect(parse, console) : null,

@@ -20,6 +20,7 @@ public sealed class RejectCommandTests : IAsyncLifetime
             "mac: \"52:54:00:12:34:56\"\nstatus: rejected\nreason: \"unknown laptop: not ours\"\n",
             File.ReadAllText(Path.Combine(_f.Devices, FileName)));
         Assert.Contains($"wrote inventory/devices/{FileName}", run.Out, StringComparison.Ordinal);
+        Assert.Contains("The machine is rejected when this file is merged", run.Out, StringComparison.Ordinal);
         Assert.Contains("  git commit -m 'Reject 52:54:00:12:34:56' -m 'Refs #7'\n", run.Out, StringComparison.Ordinal);
 
         var validate = CliRun.Invoke("validate", "--repo", _f.Repo);
