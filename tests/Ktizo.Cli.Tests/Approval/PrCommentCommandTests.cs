@@ -29,6 +29,22 @@ public sealed class PrCommentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrComment_WhenTheBodyIsOverGitHubsLimit_PostsItCutShortWithANote()
+    {
+        var gitHub = await _f.StartGitHubAsync();
+        var number = gitHub.AddIssue("Approve worker-04", "body");
+        var body = Path.Combine(_f.Repo, "diff.md");
+        File.WriteAllText(body, string.Concat(Enumerable.Repeat("+ a line of a long diff\n", 4000)));
+
+        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var comment = Assert.Single(Assert.Single(gitHub.Issues).Comments);
+        Assert.True(comment.Length < 65_536, $"{comment.Length} characters");
+        Assert.Contains("cut short", comment, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PrComment_WhenTheTokenIsWrong_ExitsTwoAndNeverPrintsIt()
     {
         var gitHub = await _f.StartGitHubAsync();
