@@ -12,6 +12,7 @@ public static class KtizoCommand
             ValidateCommand.Create(console),
             RenderCommand.Create(console),
             DiffCommand.Create(console),
+            ServeCommand.Create(console),
             ApproveCommand.Create(console),
             RejectCommand.Create(console),
             PrCommentCommand.Create(console),
