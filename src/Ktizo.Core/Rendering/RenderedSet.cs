@@ -9,7 +9,7 @@ namespace Ktizo.Core.Rendering;
 /// </summary>
 public sealed class RenderedSet
 {
-    public RenderedSet(string? commit, Cluster cluster, IEnumerable<RenderedConfig> approved, IEnumerable<Device> rejected)
+    public RenderedSet(string? commit, Cluster cluster, IEnumerable<RenderedConfig> approved, IEnumerable<RejectedDevice> rejected)
     {
         Commit = commit;
         Cluster = cluster;
@@ -24,7 +24,7 @@ public sealed class RenderedSet
 
     public FrozenDictionary<MacAddress, RenderedConfig> Approved { get; }
 
-    public FrozenDictionary<MacAddress, Device> Rejected { get; }
+    public FrozenDictionary<MacAddress, RejectedDevice> Rejected { get; }
 
     /// <summary>Default deny: anything not in a device file is pending.</summary>
     public DeviceStatus StatusOf(MacAddress mac) =>
@@ -32,7 +32,9 @@ public sealed class RenderedSet
         : Rejected.ContainsKey(mac) ? DeviceStatus.Rejected
         : DeviceStatus.Pending;
 
-    /// <summary>Every device with a file, approved and rejected, sorted by MAC.</summary>
-    public IEnumerable<Device> Devices =>
-        Approved.Values.Select(c => c.Device).Concat(Rejected.Values).OrderBy(d => d.Mac);
+    /// <summary>Every device file, approved and rejected: MAC → repository path.</summary>
+    public IEnumerable<(MacAddress Mac, string File, DeviceStatus Status)> DeviceFiles =>
+        Approved.Values.Select(c => (c.Mac, c.Device.File, DeviceStatus.Approved))
+            .Concat(Rejected.Values.Select(r => (r.Mac, r.File, DeviceStatus.Rejected)))
+            .OrderBy(d => d.Mac);
 }

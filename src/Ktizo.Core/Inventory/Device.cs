@@ -1,0 +1,27 @@
+using System.Net;
+
+namespace Ktizo.Core.Inventory;
+
+/// <summary>
+/// An approved device: one file under <c>inventory/devices/</c> without <c>status: rejected</c>.
+/// Values are resolved: where the file leaves gateway or install disk out, the cluster default is here.
+/// </summary>
+public sealed record Device(
+    string File,
+    MacAddress Mac,
+    string Hostname,
+    Role Role,
+    IpPrefix Ip,
+    IPAddress? Gateway,
+    string? InstallDisk,
+    string? Interface,
+    int? Mtu,
+    IReadOnlyList<string> Nameservers,
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyList<string> Patches);
+
+/// <summary>
+/// A device file with <c>status: rejected</c>: the MAC is known and refused. Only the MAC is required,
+/// so <c>ktizo reject MAC</c> can write one without inventing a hostname.
+/// </summary>
+public sealed record RejectedDevice(string File, MacAddress Mac, string? Hostname, string? Reason);
