@@ -1,1 +1,1 @@
-return 0;
+return Ktizo.Cli.KtizoCommand.Run(args, Ktizo.Cli.CliConsole.System);

@@ -31,7 +31,7 @@ public readonly record struct IpPrefix(IPAddress Address, int PrefixLength)
         }
 
         var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        if (length < 0 || length > max || address.ScopeId != 0)
+        if (length < 0 || length > max || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
         {
             return false;
         }

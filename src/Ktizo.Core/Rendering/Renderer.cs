@@ -1,14 +1,127 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Ktizo.Core.Files;
+using Ktizo.Core.Inventory;
+using Ktizo.Core.Templates;
+using Ktizo.Core.Validation;
 
 namespace Ktizo.Core.Rendering;
 
-/// <summary>Validates and renders a repository tree. Entry point for the CLI, CI and the gatekeeper.</summary>
+/// <summary>Validates and renders a repository tree. One entry point for the CLI, CI and the gatekeeper.</summary>
 public static class Renderer
 {
     /// <summary>
-    /// Validates <paramref name="tree"/> and renders every approved device. Devices whose inputs are
-    /// unchanged since <paramref name="previous"/> reuse its bytes.
+    /// Validates <paramref name="tree"/> and renders every approved device; every error of the tree is
+    /// reported in one run. Devices whose inputs are unchanged since <paramref name="previous"/> reuse its bytes.
     /// </summary>
-    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null) =>
-        throw new NotImplementedException("being written");
+    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var diagnostics = new Diagnostics();
+        var cluster = InventoryReader.ReadCluster(tree, diagnostics);
+        var (approved, rejected, sources) = InventoryReader.ReadDevices(tree, cluster, diagnostics);
+        InventoryRules.Check(sources, cluster, diagnostics);
+        var templates = TemplateSet.Load(tree, diagnostics);
+
+        var rendered = new RenderedConfig?[approved.Count];
+        var reused = 0;
+        var deviceErrors = new List<Diagnostic>?[approved.Count];
+        if (cluster is not null)
+        {
+            var clusterKey = tree.Read(InventoryReader.ClusterFile)!.Id;
+            var renderer = new DeviceRenderer(templates, cluster);
+            var keys = approved.Select(d => InputKey(d, clusterKey, templates)).ToArray();
+            var todo = new List<int>(approved.Count);
+            for (var i = 0; i < approved.Count; i++)
+            {
+                if (previous is not null && previous.Approved.TryGetValue(approved[i].Mac, out var old) && old.InputKey == keys[i])
+                {
+                    rendered[i] = old;
+                    reused++;
+                }
+                else
+                {
+                    todo.Add(i);
+                }
+            }
+
+            Parallel.ForEach(todo, i =>
+            {
+                var errors = new List<Diagnostic>();
+                rendered[i] = renderer.Render(approved[i], keys[i], errors);
+                deviceErrors[i] = errors.Count > 0 ? errors : null;
+            });
+        }
+
+        var all = diagnostics.Items.Concat(FoldRepeats(approved, deviceErrors))
+            .Distinct()
+            .OrderBy(d => d.Location.File, StringComparer.Ordinal)
+            .ThenBy(d => d.Location.Line).ThenBy(d => d.Location.Column)
+            .ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal)
+            .ToList();
+        var stats = new RenderStats(approved.Count - reused, reused, clock.Elapsed);
+        if (all.Count > 0 || cluster is null)
+        {
+            return new RenderResult(null, all, stats);
+        }
+
+        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, rejected), all, stats);
+    }
+
+    /// <summary>
+    /// A broken template fails the same way for every device that uses it: report it once, saying for
+    /// which device and how many more, instead of ten thousand times.
+    /// </summary>
+    private static IEnumerable<Diagnostic> FoldRepeats(List<Device> devices, List<Diagnostic>?[] errors)
+    {
+        var seen = new Dictionary<Diagnostic, (Device First, int More)>();
+        var order = new List<Diagnostic>();
+        for (var i = 0; i < errors.Length; i++)
+        {
+            foreach (var error in errors[i] ?? [])
+            {
+                if (seen.TryGetValue(error, out var entry))
+                {
+                    seen[error] = (entry.First, entry.More + 1);
+                }
+                else
+                {
+                    seen[error] = (devices[i], 0);
+                    order.Add(error);
+                }
+            }
+        }
+
+        foreach (var error in order)
+        {
+            var (first, more) = seen[error];
+            // An error located in a template says which device it was rendering; one in the device file needs no such note.
+            yield return error.Location.File == first.File
+                ? error
+                : error with { Message = $"{error.Message} (rendering {first.Hostname}{(more > 0 ? $" and {more} more device{(more == 1 ? "" : "s")}" : "")})" };
+        }
+    }
+
+    /// <summary>
+    /// Everything a device's bytes depend on: the cluster file, the resolved device, and the ids of the base
+    /// and patch files that apply. Same key, same bytes: the device need not be rendered again.
+    /// </summary>
+    private static string InputKey(Device device, string clusterKey, TemplateSet templates)
+    {
+        var sb = new StringBuilder(256)
+            .Append(clusterKey).Append('\n')
+            .Append(device.File).Append('|').Append(device.Mac).Append('|').Append(device.Hostname).Append('|').Append(device.Role.Name()).Append('|')
+            .Append(device.Ip).Append('|').Append(device.Gateway).Append('|').Append(device.InstallDisk).Append('|')
+            .Append(device.Interface).Append('|').Append(device.Mtu).Append('|')
+            .AppendJoin(',', device.Nameservers).Append('|')
+            .AppendJoin(',', device.Labels.Select(kv => kv.Key + "=" + kv.Value)).Append('\n')
+            .Append(templates.Base(device.Role)?.Id).Append('\n');
+        foreach (var patch in templates.PatchesFor(device) ?? [])
+        {
+            sb.Append(patch.Path).Append('=').Append(patch.Id).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
 }

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Ktizo.Cli.Commands;
+
+namespace Ktizo.Cli;
+
+/// <summary>The `ktizo` command tree. Tests parse against <see cref="Create"/> with their own console.</summary>
+public static class KtizoCommand
+{
+    public static RootCommand Create(CliConsole console) =>
+        new("Ktizo: GitOps provisioning for bare-metal Talos Linux nodes")
+        {
+            ValidateCommand.Create(console),
+            RenderCommand.Create(console),
+            DiffCommand.Create(console),
+        };
+
+    /// <summary>Parses and runs; a command line that does not parse is a usage error (exit 2), not a failure of the repository.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var parse = Create(console).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            console.Error.WriteLine("Run 'ktizo --help' for usage.");
+            return ExitCodes.UsageOrIo;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+    }
+}

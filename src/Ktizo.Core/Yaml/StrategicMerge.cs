@@ -1,0 +1,734 @@
+// Talos strategic merge, on YAML trees. These are the rules users rely on; tests pin each one
+// (tests/Ktizo.Core.Tests/Yaml/StrategicMergeTests.cs).
+//
+// Sources, all in siderolabs/talos: pkg/machinery/config/configpatcher/strategic.go (documents),
+// pkg/machinery/config/merge/merge.go (values), the `merge:"replace"` tags and Merge() methods in
+// pkg/machinery/config/types/** (special fields), and
+// pkg/machinery/config/configloader/internal/decoder/delete.go + selector.go (`$patch: delete`).
+//
+// Order. Apply takes one patch file (one or more documents). First every `$patch: delete` in the
+// patch is carried out, in document order; then every patch document is merged, in order. So a patch
+// can delete an interface and add it back fresh in the same file (Talos's patchdelete test does).
+//
+// Documents.
+//  1. A document's identity is apiVersion + kind + name (name only when the document has one). The
+//     v1alpha1 document is the one with `version:` and no `kind:`; there is at most one.
+//  2. A patch document merges into the config document with the same identity. An unmatched patch
+//     document is appended to the config, after the existing ones, in patch order (its `$patch`
+//     directives left out). A v1alpha1 patch document holding nothing but `version` changes nothing.
+//  3. A patch document without `kind` and without `version` is an error (`patch-document-identity`).
+//
+// Values (one patch value merged onto the config value under the same key).
+//  4. Mappings merge key by key, recursively. Keys new to the config are added after its existing keys.
+//  5. Scalars replace scalars. A null patch value (`key:`, `key: null`, `~`) changes nothing, as a
+//     zero value does in Talos; use `$patch: delete` to remove a key. Unlike Talos, which merges
+//     typed Go structs, "" and 0 do replace: without the schema they cannot be told from real values.
+//  6. A null config value is replaced by the patch value, whatever its kind.
+//  7. Lists append: the patch items go after the config items.
+//  8. Keyed lists merge item by item: a patch item that matches a config item is merged into it
+//     (rules 4-9 apply inside); an unmatched patch item is appended. Matched on:
+//       v1alpha1  machine.network.interfaces                on `interface`, or, for an item without one,
+//                                                            on an equal `deviceSelector`   (NetworkDeviceList.Merge)
+//       v1alpha1  machine.network.interfaces[].vlans        on `vlanId`                     (VlanList.Merge)
+//       v1alpha1  cluster.apiServer.admissionControl        on `name`                       (AdmissionPluginConfigList.Merge)
+//     (types/v1alpha1/v1alpha1_types.go)
+//  9. Replace fields take the patch value whole, list or mapping (`merge:"replace"` in Talos):
+//       v1alpha1  cluster.network.podSubnets, cluster.network.serviceSubnets  (ClusterNetworkConfig, v1alpha1_types.go)
+//       v1alpha1  cluster.apiServer.auditPolicy                               (APIServerConfig, v1alpha1_types.go)
+//       KubeNetworkConfig          podSubnets, serviceSubnets                 (types/k8s, KubeNetworkConfigV1Alpha1)
+//       KubeAuditPolicyConfig      configuration                              (types/k8s, KubeAuditPolicyConfigV1Alpha1)
+//       CRIBaseRuntimeSpecConfig   overrides                                  (types/cri, CRIBaseRuntimeSpecConfigV1Alpha1)
+// 10. Patching a mapping with a list or a scalar, a list with a mapping, and so on, is an error
+//     (`patch-type-mismatch`, at the patch value); the config value stays as it was.
+//
+// Deletes (`$patch: delete`; any other `$patch` value is an error, `patch-unknown-directive`).
+// 11. `key: {$patch: delete}` removes `key` from the config. Removing a key the config does not have
+//     changes nothing, but a missing mapping on the way to it is an error (`patch-delete-missing`),
+//     as Talos's "lookup failed".
+// 12. A list item `{name: x, $patch: delete}` removes the first config item whose `name` (the item's
+//     first key other than `$patch`) equals `x`; no such item is `patch-delete-missing`.
+// 13. `$patch: delete` at the top of a patch document, next to apiVersion/kind(/name), removes the
+//     matching config document; there must be one (`patch-delete-missing`). The v1alpha1 document
+//     cannot be deleted, and deletes inside a list item are not supported (both
+//     `patch-delete-unsupported`, as in Talos).
+//
+// The patch is never changed, and no node of it ends up in the config (inserted values are copies),
+// so one parsed patch can be applied to many configs.
+
+using Ktizo.Core.Validation;
+using YamlDotNet.RepresentationModel;
+
+namespace Ktizo.Core.Yaml;
+
+/// <summary>Applies Talos strategic-merge patches to a config; the rules are at the top of this file.</summary>
+public static class StrategicMerge
+{
+    /// <summary>
+    /// Merges <paramref name="patch"/> (the documents of one patch file) into <paramref name="config"/>,
+    /// which is changed in place. Returns the problems found, located in <paramref name="patchFile"/>;
+    /// parts of the patch without problems are applied regardless.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(patch);
+        ArgumentNullException.ThrowIfNull(patchFile);
+
+        var merger = new Merger(patchFile);
+        merger.Run(config, patch);
+        return (IReadOnlyList<Diagnostic>?)merger.Diagnostics ?? [];
+    }
+
+    private readonly record struct DocumentId(bool IsV1Alpha1, string ApiVersion, string Kind, string Name);
+
+    private sealed class Merger(string patchFile)
+    {
+        public List<Diagnostic>? Diagnostics { get; private set; }
+
+        // Keys from the document root to the node being merged, for messages only.
+        private readonly List<string> path = new(16);
+
+        public void Run(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch)
+        {
+            var ids = new List<DocumentId?>(config.Count + patch.Count);
+            for (var i = 0; i < config.Count; i++)
+            {
+                ids.Add(config[i].RootNode is YamlMappingNode root ? Identify(root) : null);
+            }
+
+            // Identity of each patch document, or null when it is skipped (an error or a document delete).
+            var patchIds = new DocumentId?[patch.Count];
+
+            for (var p = 0; p < patch.Count; p++)
+            {
+                if (patch[p].RootNode is not YamlMappingNode root)
+                {
+                    Report("patch-type-mismatch", $"a patch document must be a mapping, not {Describe(patch[p].RootNode)}", patch[p].RootNode);
+                    continue;
+                }
+
+                if (root.Children.Count == 0)
+                {
+                    continue;
+                }
+
+                if (Identify(root) is not { } id)
+                {
+                    Report("patch-document-identity", "a patch document needs `version: v1alpha1`, or `apiVersion` and `kind`", root);
+                    continue;
+                }
+
+                if (root.Children.TryGetValue(PatchDirectives.Key, out var directive))
+                {
+                    if (IsDelete(directive))
+                    {
+                        DeleteDocument(config, ids, id, root);
+                    }
+
+                    continue;
+                }
+
+                patchIds[p] = id;
+                var index = IndexOf(ids, id);
+                path.Clear();
+                ApplyDeletes(root, index >= 0 ? config[index].RootNode as YamlMappingNode : null, documentExists: index >= 0);
+            }
+
+            for (var p = 0; p < patch.Count; p++)
+            {
+                if (patchIds[p] is not { } id)
+                {
+                    continue;
+                }
+
+                var root = (YamlMappingNode)patch[p].RootNode;
+                var rules = MergeRules.For(id.IsV1Alpha1, id.Kind);
+                var index = IndexOf(ids, id);
+                path.Clear();
+                if (index >= 0 && config[index].RootNode is YamlMappingNode target)
+                {
+                    MergeMapping(target, root, rules);
+                }
+                else if (index < 0 && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)))
+                {
+                    config.Add(new YamlDocument(YamlClone.Node(root, stripDirectives: true)));
+                    ids.Add(id);
+                }
+            }
+        }
+
+        // ---- documents ----
+
+        private static DocumentId? Identify(YamlMappingNode root)
+        {
+            var kind = ScalarText(root, MergeKeys.Kind);
+            if (kind is null)
+            {
+                return ScalarText(root, MergeKeys.Version) is null ? null : new DocumentId(true, "", "", "");
+            }
+
+            return new DocumentId(false, ScalarText(root, MergeKeys.ApiVersion) ?? "", kind, ScalarText(root, MergeKeys.Name) ?? "");
+        }
+
+        private static int IndexOf(List<DocumentId?> ids, DocumentId id)
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (ids[i] == id)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private static bool OnlyIdentityKeys(YamlMappingNode root)
+        {
+            var children = root.Children;
+            for (var i = 0; i < children.Count; i++)
+            {
+                var (key, value) = children[i];
+                if (!(key is YamlScalarNode { Value: "version" or "kind" or "name" } || PatchDirectives.HasDirective(value)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private void DeleteDocument(List<YamlDocument> config, List<DocumentId?> ids, DocumentId id, YamlMappingNode root)
+        {
+            if (id.IsV1Alpha1)
+            {
+                Report("patch-delete-unsupported", "the v1alpha1 document cannot be deleted; delete the keys inside it instead", root);
+                return;
+            }
+
+            var index = IndexOf(ids, id);
+            if (index < 0)
+            {
+                var name = id.Name.Length > 0 ? $" named '{id.Name}'" : "";
+                Report("patch-delete-missing", $"the config has no {id.Kind} document{name} (apiVersion {id.ApiVersion}) to delete", root);
+                return;
+            }
+
+            config.RemoveAt(index);
+            ids.RemoveAt(index);
+        }
+
+        // ---- deletes ----
+
+        // Carries out every `$patch: delete` inside a patch mapping. `target` is the config mapping
+        // at the same place, or null when the config has nothing there.
+        private void ApplyDeletes(YamlMappingNode patch, YamlMappingNode? target, bool documentExists)
+        {
+            var children = patch.Children;
+            for (var i = 0; i < children.Count; i++)
+            {
+                var (keyNode, value) = children[i];
+                if (PatchDirectives.IsDirectiveKey(keyNode) || keyNode is not YamlScalarNode { Value: { } key })
+                {
+                    continue;
+                }
+
+                path.Add(key);
+                switch (value)
+                {
+                    case YamlMappingNode mapping when mapping.Children.TryGetValue(PatchDirectives.Key, out var directive):
+                        if (IsDelete(directive))
+                        {
+                            if (target is not null)
+                            {
+                                target.Children.Remove(keyNode);
+                            }
+                            else
+                            {
+                                ReportMissingParent(mapping, documentExists);
+                            }
+                        }
+
+                        break;
+
+                    case YamlMappingNode mapping:
+                        ApplyDeletes(mapping, Child(target, keyNode) as YamlMappingNode, documentExists);
+                        break;
+
+                    case YamlSequenceNode sequence:
+                        DeleteListItems(sequence, Child(target, keyNode) as YamlSequenceNode, documentExists);
+                        break;
+                }
+
+                path.RemoveAt(path.Count - 1);
+            }
+        }
+
+        private void DeleteListItems(YamlSequenceNode patch, YamlSequenceNode? target, bool documentExists)
+        {
+            var items = patch.Children;
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is not YamlMappingNode item)
+                {
+                    continue;
+                }
+
+                if (!item.Children.TryGetValue(PatchDirectives.Key, out var directive))
+                {
+                    ReportDeletesInsideListItem(item);
+                    continue;
+                }
+
+                if (!IsDelete(directive))
+                {
+                    continue;
+                }
+
+                if (!SelectorOf(item, out var selectorKey, out var selectorValue))
+                {
+                    Report("patch-delete-unsupported", $"a list item to delete at {PathText()} needs a key to find it by, such as `name: …`", item);
+                    continue;
+                }
+
+                if (target is null)
+                {
+                    ReportMissingParent(item, documentExists);
+                    continue;
+                }
+
+                var found = -1;
+                for (var t = 0; t < target.Children.Count && found < 0; t++)
+                {
+                    if (target.Children[t] is YamlMappingNode candidate && ScalarText(candidate, selectorKey) == selectorValue.Value)
+                    {
+                        found = t;
+                    }
+                }
+
+                if (found < 0)
+                {
+                    Report("patch-delete-missing", $"no item of {PathText()} has {selectorKey.Value}: {selectorValue.Value}", item);
+                    continue;
+                }
+
+                target.Children.RemoveAt(found);
+            }
+        }
+
+        // Talos picks the item's first key other than `$patch` as what to match on.
+        private static bool SelectorOf(YamlMappingNode item, out YamlScalarNode key, out YamlScalarNode value)
+        {
+            var children = item.Children;
+            for (var i = 0; i < children.Count; i++)
+            {
+                if (PatchDirectives.IsDirectiveKey(children[i].Key))
+                {
+                    continue;
+                }
+
+                if (children[i] is { Key: YamlScalarNode k, Value: YamlScalarNode v })
+                {
+                    (key, value) = (k, v);
+                    return true;
+                }
+
+                break;
+            }
+
+            (key, value) = (null!, null!);
+            return false;
+        }
+
+        private void ReportDeletesInsideListItem(YamlNode node)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    for (var i = 0; i < mapping.Children.Count; i++)
+                    {
+                        var (key, value) = mapping.Children[i];
+                        if (PatchDirectives.IsDirectiveKey(key))
+                        {
+                            Report("patch-delete-unsupported", $"`$patch` inside a list item ({PathText()}) is not supported by Talos; delete the whole item instead", key);
+                        }
+                        else
+                        {
+                            ReportDeletesInsideListItem(value);
+                        }
+                    }
+
+                    break;
+                case YamlSequenceNode sequence:
+                    for (var i = 0; i < sequence.Children.Count; i++)
+                    {
+                        ReportDeletesInsideListItem(sequence.Children[i]);
+                    }
+
+                    break;
+            }
+        }
+
+        private void ReportMissingParent(YamlNode at, bool documentExists)
+        {
+            var message = documentExists
+                ? $"cannot delete {PathText()}: the config has nothing at {ParentPathText()}"
+                : $"cannot delete {PathText()}: the config has no such document";
+            Report("patch-delete-missing", message, at);
+        }
+
+        // ---- merge ----
+
+        private void MergeMapping(YamlMappingNode target, YamlMappingNode patch, MergeRules? rules)
+        {
+            var children = patch.Children;
+            for (var i = 0; i < children.Count; i++)
+            {
+                var (key, value) = children[i];
+                if (PatchDirectives.IsDirectiveKey(key) || PatchDirectives.HasDirective(value) || YamlScalars.IsNull(value))
+                {
+                    continue;
+                }
+
+                if (!target.Children.TryGetValue(key, out var current))
+                {
+                    target.Children.Add(YamlClone.Node(key, stripDirectives: false), YamlClone.Node(value, stripDirectives: true));
+                    continue;
+                }
+
+                if (YamlScalars.IsNull(current))
+                {
+                    target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                    continue;
+                }
+
+                var keyText = (key as YamlScalarNode)?.Value ?? "";
+                path.Add(keyText);
+                var childRules = rules?.Child(keyText);
+                if (current.NodeType != value.NodeType)
+                {
+                    Report("patch-type-mismatch", $"cannot merge {Describe(value)} into the {Describe(current)} at {PathText()}", value);
+                }
+                else if (childRules is { Replace: true } || value is YamlScalarNode)
+                {
+                    target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                }
+                else if (value is YamlMappingNode patchMapping)
+                {
+                    MergeMapping((YamlMappingNode)current, patchMapping, childRules);
+                }
+                else
+                {
+                    MergeList((YamlSequenceNode)current, (YamlSequenceNode)value, childRules);
+                }
+
+                path.RemoveAt(path.Count - 1);
+            }
+        }
+
+        private void MergeList(YamlSequenceNode target, YamlSequenceNode patch, MergeRules? rules)
+        {
+            var items = patch.Children;
+            path.Add("[]");
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                if (PatchDirectives.HasDirective(item))
+                {
+                    continue;
+                }
+
+                var match = rules is { ListKey: not ListKey.None } && item is YamlMappingNode mapping
+                    ? FindMatch(target, mapping, rules.ListKey)
+                    : null;
+
+                if (match is not null)
+                {
+                    MergeMapping(match, (YamlMappingNode)item, rules!.Item);
+                }
+                else
+                {
+                    target.Children.Add(YamlClone.Node(item, stripDirectives: true));
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+        }
+
+        private static YamlMappingNode? FindMatch(YamlSequenceNode target, YamlMappingNode item, ListKey listKey)
+        {
+            switch (listKey)
+            {
+                case ListKey.Interface:
+                {
+                    var name = ScalarText(item, MergeKeys.Interface);
+                    if (!string.IsNullOrEmpty(name))
+                    {
+                        return FindByText(target, MergeKeys.Interface, name, normalizeNumber: false);
+                    }
+
+                    if (Child(item, MergeKeys.DeviceSelector) is YamlMappingNode selector)
+                    {
+                        for (var i = 0; i < target.Children.Count; i++)
+                        {
+                            if (target.Children[i] is YamlMappingNode candidate
+                                && Child(candidate, MergeKeys.DeviceSelector) is YamlMappingNode candidateSelector
+                                && YamlEquality.SameValue(candidateSelector, selector))
+                            {
+                                return candidate;
+                            }
+                        }
+                    }
+
+                    return null;
+                }
+
+                case ListKey.VlanId:
+                    // A missing vlanId is Go's zero value, 0.
+                    return FindByText(target, MergeKeys.VlanId, ScalarText(item, MergeKeys.VlanId) ?? "0", normalizeNumber: true);
+
+                case ListKey.Name:
+                    return FindByText(target, MergeKeys.Name, ScalarText(item, MergeKeys.Name) ?? "", normalizeNumber: false);
+
+                default:
+                    return null;
+            }
+        }
+
+        private static YamlMappingNode? FindByText(YamlSequenceNode target, YamlScalarNode key, string wanted, bool normalizeNumber)
+        {
+            if (normalizeNumber)
+            {
+                wanted = NormalizeNumber(wanted);
+            }
+
+            for (var i = 0; i < target.Children.Count; i++)
+            {
+                if (target.Children[i] is not YamlMappingNode candidate)
+                {
+                    continue;
+                }
+
+                var text = ScalarText(candidate, key) ?? (normalizeNumber ? "0" : "");
+                if (normalizeNumber)
+                {
+                    text = NormalizeNumber(text);
+                }
+
+                if (text == wanted)
+                {
+                    return candidate;
+                }
+            }
+
+            return null;
+        }
+
+        private static string NormalizeNumber(string text) =>
+            ulong.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? number.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : text;
+
+        // ---- helpers ----
+
+        private static YamlNode? Child(YamlMappingNode? mapping, YamlNode key) =>
+            mapping is not null && mapping.Children.TryGetValue(key, out var value) ? value : null;
+
+        private static string? ScalarText(YamlMappingNode mapping, YamlNode key) =>
+            mapping.Children.TryGetValue(key, out var value) && value is YamlScalarNode scalar && !YamlScalars.IsNull(scalar)
+                ? scalar.Value
+                : null;
+
+        private static string Describe(YamlNode node) => node switch
+        {
+            YamlMappingNode => "a mapping",
+            YamlSequenceNode => "a list",
+            _ => "a scalar",
+        };
+
+        private string PathText() => path.Count == 0 ? "the document root" : string.Join('.', path).Replace(".[]", "[]", StringComparison.Ordinal);
+
+        private string ParentPathText()
+        {
+            if (path.Count <= 1)
+            {
+                return "the document root";
+            }
+
+            var last = path[^1];
+            path.RemoveAt(path.Count - 1);
+            var text = PathText();
+            path.Add(last);
+            return text;
+        }
+
+        private bool IsDelete(YamlNode directive)
+        {
+            if (directive is YamlScalarNode { Value: "delete" })
+            {
+                return true;
+            }
+
+            Report("patch-unknown-directive", $"`$patch: {(directive as YamlScalarNode)?.Value}` is not supported; Talos knows only `$patch: delete`", directive);
+            return false;
+        }
+
+        private void Report(string code, string message, YamlNode at)
+        {
+            Diagnostics ??= [];
+            Diagnostics.Add(new Diagnostic(code, message, new SourceLocation(patchFile, (int)at.Start.Line, (int)at.Start.Column)));
+        }
+    }
+}
+
+/// <summary>Recognises `$patch` directives in patch trees.</summary>
+internal static class PatchDirectives
+{
+    public static readonly YamlScalarNode Key = new("$patch");
+
+    public static bool IsDirectiveKey(YamlNode key) => key is YamlScalarNode { Value: "$patch" };
+
+    public static bool HasDirective(YamlNode node) =>
+        node is YamlMappingNode mapping && mapping.Children.ContainsKey(Key);
+}
+
+internal enum ListKey
+{
+    None,
+    Interface,
+    VlanId,
+    Name,
+}
+
+/// <summary>The Talos fields that do not follow the default merge (rules 8 and 9), as a tree of keys.</summary>
+internal sealed class MergeRules
+{
+    private static readonly MergeRules V1Alpha1 = Build(
+        ("cluster.network.podSubnets", ReplaceWhole()),
+        ("cluster.network.serviceSubnets", ReplaceWhole()),
+        ("cluster.apiServer.auditPolicy", ReplaceWhole()),
+        ("cluster.apiServer.admissionControl", Keyed(ListKey.Name)),
+        ("machine.network.interfaces", Keyed(ListKey.Interface, Build(("vlans", Keyed(ListKey.VlanId))))));
+
+    private static readonly Dictionary<string, MergeRules> ByKind = new(StringComparer.Ordinal)
+    {
+        ["KubeNetworkConfig"] = Build(("podSubnets", ReplaceWhole()), ("serviceSubnets", ReplaceWhole())),
+        ["KubeAuditPolicyConfig"] = Build(("configuration", ReplaceWhole())),
+        ["CRIBaseRuntimeSpecConfig"] = Build(("overrides", ReplaceWhole())),
+    };
+
+    private Dictionary<string, MergeRules>? children;
+
+    public bool Replace { get; private init; }
+
+    public ListKey ListKey { get; private init; }
+
+    /// <summary>Rules inside each item of a keyed list.</summary>
+    public MergeRules? Item { get; private init; }
+
+    public static MergeRules? For(bool isV1Alpha1, string kind) =>
+        isV1Alpha1 ? V1Alpha1 : ByKind.GetValueOrDefault(kind);
+
+    public MergeRules? Child(string key) => children?.GetValueOrDefault(key);
+
+    private static MergeRules ReplaceWhole() => new() { Replace = true };
+
+    private static MergeRules Keyed(ListKey key, MergeRules? item = null) => new() { ListKey = key, Item = item };
+
+    private static MergeRules Build(params (string Path, MergeRules Leaf)[] entries)
+    {
+        var root = new MergeRules();
+        foreach (var (dotted, leaf) in entries)
+        {
+            var node = root;
+            var keys = dotted.Split('.');
+            for (var i = 0; i < keys.Length; i++)
+            {
+                node.children ??= new Dictionary<string, MergeRules>(StringComparer.Ordinal);
+                if (i == keys.Length - 1)
+                {
+                    node.children[keys[i]] = leaf;
+                }
+                else
+                {
+                    if (!node.children.TryGetValue(keys[i], out var next))
+                    {
+                        next = new MergeRules();
+                        node.children[keys[i]] = next;
+                    }
+
+                    node = next;
+                }
+            }
+        }
+
+        return root;
+    }
+}
+
+/// <summary>Key nodes looked up on every merge, allocated once.</summary>
+internal static class MergeKeys
+{
+    public static readonly YamlScalarNode Version = new("version");
+    public static readonly YamlScalarNode ApiVersion = new("apiVersion");
+    public static readonly YamlScalarNode Kind = new("kind");
+    public static readonly YamlScalarNode Name = new("name");
+    public static readonly YamlScalarNode Interface = new("interface");
+    public static readonly YamlScalarNode DeviceSelector = new("deviceSelector");
+    public static readonly YamlScalarNode VlanId = new("vlanId");
+}
+
+/// <summary>Value equality of YAML trees: mapping order and null-valued entries do not count; scalars compare by text.</summary>
+internal static class YamlEquality
+{
+    public static bool SameValue(YamlNode a, YamlNode b)
+    {
+        switch (a)
+        {
+            case YamlScalarNode sa when b is YamlScalarNode sb:
+                return YamlScalars.IsNull(sa) ? YamlScalars.IsNull(sb) : sa.Value == sb.Value;
+
+            case YamlSequenceNode qa when b is YamlSequenceNode qb:
+                if (qa.Children.Count != qb.Children.Count)
+                {
+                    return false;
+                }
+
+                for (var i = 0; i < qa.Children.Count; i++)
+                {
+                    if (!SameValue(qa.Children[i], qb.Children[i]))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+
+            case YamlMappingNode ma when b is YamlMappingNode mb:
+                return Covers(ma, mb) && Covers(mb, ma);
+
+            default:
+                return false;
+        }
+    }
+
+    // Every non-null entry of `a` is in `b` with the same value.
+    private static bool Covers(YamlMappingNode a, YamlMappingNode b)
+    {
+        for (var i = 0; i < a.Children.Count; i++)
+        {
+            var (key, value) = a.Children[i];
+            if (YamlScalars.IsNull(value))
+            {
+                continue;
+            }
+
+            if (!b.Children.TryGetValue(key, out var other) || !SameValue(value, other))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,162 @@
+using Ktizo.Core;
+using Ktizo.Core.Files;
+using LibGit2Sharp;
+
+namespace Ktizo.Git;
+
+/// <summary>
+/// One commit's tree as the core's <see cref="IFileTree"/>. It reads objects from the repository's
+/// object database only, so uncommitted edits, the index and the checked-out branch never leak in.
+/// Only regular files count: symbolic links and submodules are neither listed nor read, because their
+/// "content" is a link target or a commit id, never a file of the repository.
+/// </summary>
+/// <remarks>
+/// Each instance owns its own <see cref="Repository"/> handle and serialises calls on it: libgit2 handles
+/// are not safe for concurrent use, and a private handle lets a tree be read while the mirror fetches.
+/// </remarks>
+public sealed class GitCommitTree : IFileTree, IDisposable
+{
+    private readonly Repository _repository;
+    private readonly LibGit2Sharp.Commit _commit;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    internal GitCommitTree(Repository repository, LibGit2Sharp.Commit commit)
+    {
+        _repository = repository;
+        _commit = commit;
+        Commit = commit.Sha;
+        CommitTime = commit.Committer.When;
+    }
+
+    /// <summary>The full sha of the commit. Never null for a git tree; nullable only because <see cref="IFileTree"/> also describes folders.</summary>
+    public string? Commit { get; }
+
+    /// <summary>When the commit was made (committer time), e.g. to show how old the served configuration is.</summary>
+    public DateTimeOffset CommitTime { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListFiles(string directory)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var (tree, prefix) = FindDirectory(directory);
+            if (tree is null)
+            {
+                return [];
+            }
+
+            var files = new List<string>();
+            foreach (var entry in tree)
+            {
+                if (IsRegularFile(entry))
+                {
+                    files.Add(GitPath.Join(prefix, entry.Name));
+                }
+            }
+
+            files.Sort(StringComparer.Ordinal);
+            return files;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListFilesRecursive(string directory)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var (tree, prefix) = FindDirectory(directory);
+            if (tree is null)
+            {
+                return [];
+            }
+
+            var files = new List<string>();
+            Collect(tree, prefix, files);
+            // Git orders a tree's entries by bytes with "dir/" sorting as if suffixed: not the ordinal order the contract promises.
+            files.Sort(StringComparer.Ordinal);
+            return files;
+        }
+    }
+
+    /// <inheritdoc />
+    public TreeFile? Read(string path)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var normalized = GitPath.Normalize(path, allowRoot: false);
+            if (normalized is null)
+            {
+                return null;
+            }
+
+            var entry = _commit.Tree[normalized];
+            if (entry is null || !IsRegularFile(entry))
+            {
+                return null;
+            }
+
+            var blob = (Blob)entry.Target;
+            // Raw object bytes: no smudge filters or line-ending conversion, so the bytes (and their id) are the commit's.
+            var content = new byte[blob.Size];
+            using (var stream = blob.GetContentStream())
+            {
+                stream.ReadExactly(content);
+            }
+
+            return new TreeFile(normalized, blob.Sha, content);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _repository.Dispose();
+        }
+    }
+
+    private (Tree? Tree, string Prefix) FindDirectory(string directory)
+    {
+        var normalized = GitPath.Normalize(directory, allowRoot: true);
+        if (normalized is null)
+        {
+            return (null, "");
+        }
+
+        if (normalized.Length == 0)
+        {
+            return (_commit.Tree, "");
+        }
+
+        var entry = _commit.Tree[normalized];
+        return entry?.TargetType == TreeEntryTargetType.Tree ? ((Tree)entry.Target, normalized) : (null, normalized);
+    }
+
+    private static void Collect(Tree tree, string prefix, List<string> files)
+    {
+        foreach (var entry in tree)
+        {
+            if (entry.TargetType == TreeEntryTargetType.Tree)
+            {
+                Collect((Tree)entry.Target, GitPath.Join(prefix, entry.Name), files);
+            }
+            else if (IsRegularFile(entry))
+            {
+                files.Add(GitPath.Join(prefix, entry.Name));
+            }
+        }
+    }
+
+    internal static bool IsRegularFile(TreeEntry entry) =>
+        entry.TargetType == TreeEntryTargetType.Blob && entry.Mode != Mode.SymbolicLink;
+}
