@@ -13,9 +13,9 @@ public class DnsmasqHostsTests
         var text = DnsmasqHosts.Render([Device("52:54:00:00:05:21", "worker-01", "10.0.5.21/24"), Device("52-54-00-00-05-11", "cp-01", "10.0.5.11/24")], "abc123");
 
         Assert.Equal(
-            "# dhcp-host reservations written by `ktizo dnsmasq-hosts` from commit abc123. Do not edit: change inventory/devices/ instead.\n"
-            + "dhcp-host=52:54:00:00:05:11,10.0.5.11,cp-01\n"
-            + "dhcp-host=52:54:00:00:05:21,10.0.5.21,worker-01\n",
+            "# dnsmasq dhcp-hostsfile written by `ktizo dnsmasq-hosts` from commit abc123. Do not edit: change inventory/devices/ instead.\n"
+            + "52:54:00:00:05:11,10.0.5.11,cp-01\n"
+            + "52:54:00:00:05:21,10.0.5.21,worker-01\n",
             text);
     }
 
