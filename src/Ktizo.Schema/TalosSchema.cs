@@ -21,9 +21,13 @@ public sealed class TalosSchema
 {
     private readonly JsonSchema _schema;
 
-    private TalosSchema(JsonSchema schema, string path)
+    /// <summary>Document kind → index of its branch in the schema's top-level <c>oneOf</c> ("v1alpha1" for the machine config).</summary>
+    private readonly Dictionary<string, int> _branches;
+
+    private TalosSchema(JsonSchema schema, Dictionary<string, int> branches, string path)
     {
         _schema = schema;
+        _branches = branches;
         Path = path;
     }
 
@@ -36,7 +40,7 @@ public sealed class TalosSchema
             var text = File.ReadAllText(path);
             // A registry of its own: loading the same schema twice (tests, several runs) must not clash on its $id.
             var schema = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-            return new TalosSchema(schema, path);
+            return new TalosSchema(schema, Branches(JsonNode.Parse(text)), path);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or JsonSchemaException)
         {
@@ -66,7 +70,7 @@ public sealed class TalosSchema
                     continue;
                 }
 
-                foreach (var (where, message) in Messages(result))
+                foreach (var (where, message) in Messages(result, kind))
                 {
                     errors.Add(new Diagnostic(
                         "schema",
@@ -79,19 +83,32 @@ public sealed class TalosSchema
         return errors;
     }
 
-    private static IEnumerable<(string Where, string Message)> Messages(EvaluationResults result)
+    /// <summary>
+    /// The schema is a <c>oneOf</c> over every document kind, so a bad document fails every branch. Only the
+    /// branch for the document's own kind says something useful.
+    /// </summary>
+    private IEnumerable<(string Where, string Message)> Messages(EvaluationResults result, string kind)
     {
+        if (!_branches.TryGetValue(kind, out var branch))
+        {
+            yield return ("", $"kind '{kind}' is not in this schema (a newer Talos document?)");
+            yield break;
+        }
+
+        var prefix = $"/oneOf/{branch}";
         var seen = new HashSet<(string, string)>();
         foreach (var detail in result.Details ?? [])
         {
-            if (detail.Errors is null)
+            if (detail.Errors is null || !detail.EvaluationPath.ToString().StartsWith(prefix, StringComparison.Ordinal))
             {
                 continue;
             }
 
             foreach (var (_, message) in detail.Errors)
             {
-                var item = (detail.InstanceLocation.ToString(), message);
+                // additionalProperties: false reports an unknown key as "fails against the false schema".
+                var text = message.Contains("false schema", StringComparison.Ordinal) ? "this key is not in the schema (misspelt, or not in this Talos version)" : message;
+                var item = (detail.InstanceLocation.ToString(), text);
                 if (seen.Add(item))
                 {
                     yield return item;
@@ -103,6 +120,22 @@ public sealed class TalosSchema
         {
             yield return ("", "does not match the schema");
         }
+    }
+
+    private static Dictionary<string, int> Branches(JsonNode? schema)
+    {
+        var branches = new Dictionary<string, int>(StringComparer.Ordinal);
+        var oneOf = schema?["oneOf"]?.AsArray() ?? [];
+        for (var i = 0; i < oneOf.Count; i++)
+        {
+            var reference = oneOf[i]?["$ref"]?.GetValue<string>();
+            var name = reference?.Split('/').Last();
+            var definition = name is null ? null : schema?["$defs"]?[name];
+            var kind = definition?["properties"]?["kind"]?["enum"]?[0]?.GetValue<string>();
+            branches[kind ?? (name == "v1alpha1.Config" ? "v1alpha1" : name ?? $"#{i}")] = i;
+        }
+
+        return branches;
     }
 
     /// <summary>YAML to JSON with YAML 1.2 core-schema typing of plain scalars (true, 42, 1.5, null); quoted scalars stay strings.</summary>

@@ -16,7 +16,7 @@
 //  2. A patch document merges into the config document with the same identity. An unmatched patch
 //     document is appended to the config, after the existing ones, in patch order (its `$patch`
 //     directives left out). A v1alpha1 patch document holding nothing but `version` changes nothing.
-//  3. A patch document without `kind` and without `version` is an error (`patch-document-identity`).
+//  3. A patch document without `kind` is the v1alpha1 document, with or without `version:` (as in Talos).
 //
 // Values (one patch value merged onto the config value under the same key).
 //  4. Mappings merge key by key, recursively. Keys new to the config are added after its existing keys.
@@ -164,7 +164,9 @@ public static class StrategicMerge
             var kind = ScalarText(root, MergeKeys.Kind);
             if (kind is null)
             {
-                return ScalarText(root, MergeKeys.Version) is null ? null : new DocumentId(true, "", "", "");
+                // As Talos's config decoder does: a document without `kind` is the v1alpha1 config, so the
+                // everyday patch `machine: {install: {disk: /dev/sda}}` needs no `version:` line.
+                return new DocumentId(true, "", "", "");
             }
 
             return new DocumentId(false, ScalarText(root, MergeKeys.ApiVersion) ?? "", kind, ScalarText(root, MergeKeys.Name) ?? "");
