@@ -30,11 +30,12 @@ public sealed class PxeLabFixture : IAsyncLifetime
             Lab.StartDnsmasq();
             _gatekeeper = await StandInGatekeeper.StartAsync(Lab, Repository);
         }
-        catch
+        catch (Exception e)
         {
             Lab.KeepArtifacts = true;
+            var logs = Lab.Tail();
             await DisposeAsync();
-            throw;
+            throw new InvalidOperationException($"{e.Message}\n\n{logs}", e);
         }
     }
 
@@ -47,6 +48,7 @@ public sealed class PxeLabFixture : IAsyncLifetime
 
         Lab.Dispose();
         Repository?.Dispose();
+        Repository = null!;
     }
 
     /// <summary>`ktizo dnsmasq-hosts --repo R --rev HEAD --out FILE`, as a user runs it after each merge.</summary>
@@ -79,7 +81,7 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         var vm = lab.StartVm("bios-unknown", Firmware.Bios, UnknownMac, "5b1e7a1c-0000-4000-8000-000000000531");
         var clock = Stopwatch.StartNew();
 
-        var refused = await vm.WaitForAsync(@"^STANDIN attempt (\d+) status 403 body (.*)$", TimeSpan.FromSeconds(150));
+        var refused = await vm.WaitForAsync(@"^STANDIN attempt (\d+) status 403 at [0-9.]+ s body (.*)$", TimeSpan.FromSeconds(150));
         var firstAnswer = clock.Elapsed;
         Assert.Equal("Device not approved. Current status: pending", refused.Groups[2].Value.Trim());
         var cmdline = (await vm.WaitForAsync("^STANDIN cmdline (.*)$", TimeSpan.Zero)).Groups[1].Value;
@@ -102,9 +104,10 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         // Talos's backoff retries at 0, 1, 3, 7, 15, 31 s: the approval lands within a couple of retries.
         await vm.WaitForAsync(@"^STANDIN attempt \d+ status 200 ", TimeSpan.FromSeconds(90));
         var served = clock.Elapsed;
+        await vm.WaitForAsync("^STANDIN config-end", TimeSpan.FromSeconds(20));
         var config = vm.ReceivedConfig();
-        Assert.Contains("hostname: \"worker-03\"", config.Replace("'", "\"", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("10.0.5.31/24", config, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^hostname: [""']?worker-03[""']?$", config);
+        Assert.Matches(@"(?m)^ +- address: [""']?10\.0\.5\.31/24[""']?$", config);
         output.WriteLine($"BIOS: first answer (403) {firstAnswer.TotalSeconds:0.0} s after QEMU start; approval at {approvedAt.TotalSeconds:0.0} s; config served at {served.TotalSeconds:0.0} s");
         output.WriteLine(string.Join('\n', vm.Reports()));
     });
@@ -123,9 +126,10 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         Assert.Contains("sent " + Path.Combine(lab.TftpRoot, "pxe", "snponly.efi"), File.ReadAllText(lab.DnsmasqLog), StringComparison.Ordinal);
         // The address came from the reservation `ktizo dnsmasq-hosts` wrote, the one the config sets.
         await vm.WaitForAsync(@"^STANDIN dhcp 10\.0\.5\.21/24 ", TimeSpan.Zero);
+        await vm.WaitForAsync("^STANDIN config-end", TimeSpan.FromSeconds(20));
         var config = vm.ReceivedConfig();
-        Assert.Contains("worker-01", config, StringComparison.Ordinal);
-        Assert.Contains("10.0.5.21/24", config, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^hostname: [""']?worker-01[""']?$", config);
+        Assert.Matches(@"(?m)^ +- address: [""']?10\.0\.5\.21/24[""']?$", config);
         output.WriteLine($"UEFI: config served {served.TotalSeconds:0.0} s after QEMU start");
         output.WriteLine(string.Join('\n', vm.Reports()));
     });

@@ -27,6 +27,8 @@ public sealed partial class BootLab : IDisposable
         RemoveStaleNamespaces();
         Namespace = $"{NamePrefix}{Environment.ProcessId}-{Random.Shared.Next(1000, 9999)}";
         Work = Directory.CreateTempSubdirectory("ktizo-boot-").FullName;
+        // dnsmasq drops root for its own user, which must still read the TFTP root under here.
+        Commands.Run("chmod", "755", Work);
         try
         {
             CreateNetwork();

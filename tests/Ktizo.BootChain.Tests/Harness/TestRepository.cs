@@ -33,7 +33,13 @@ public sealed class TestRepository : IDisposable
         return Git("rev-parse", "HEAD").Trim();
     }
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
 
     private string Git(params string[] args) => Commands.RunIn(Path, "git", args);
 
