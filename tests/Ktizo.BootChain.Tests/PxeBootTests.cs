@@ -12,8 +12,17 @@ namespace Ktizo.BootChain.Tests;
 /// One provisioning network for the class: namespace, bridge, dnsmasq with the repository's dnsmasq/
 /// configuration, a git repository made from the example inventory, and the gatekeeper serving it.
 /// </summary>
-public sealed class PxeLabFixture : IAsyncLifetime
+public class PxeLabFixture : IAsyncLifetime
 {
+    private readonly DhcpMode _mode;
+
+    public PxeLabFixture()
+        : this(DhcpMode.Full)
+    {
+    }
+
+    protected PxeLabFixture(DhcpMode mode) => _mode = mode;
+
     public BootLab Lab { get; private set; } = null!;
 
     public TestRepository Repository { get; private set; } = null!;
@@ -22,7 +31,7 @@ public sealed class PxeLabFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Lab = new BootLab();
+        Lab = new BootLab(_mode);
         try
         {
             Repository = new TestRepository(Lab.RepositoryRoot);
@@ -134,8 +143,44 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         output.WriteLine(string.Join('\n', vm.Reports()));
     });
 
+    private Task Run(Func<Task> test) => Failures.KeepLogs(fixture.Lab, test);
+}
+
+/// <summary>The same lab with proxy DHCP: the site's DHCP server hands out addresses, dnsmasq only boots.</summary>
+public sealed class ProxyLabFixture() : PxeLabFixture(DhcpMode.Proxy);
+
+/// <summary>
+/// dnsmasq/ktizo-proxy-dhcp.conf next to an existing DHCP server, the common case: a UEFI machine takes its
+/// address from that server and its boot information from dnsmasq (PXE menu with one entry), through TFTP.
+/// </summary>
+public sealed class ProxyDhcpBootTests(ProxyLabFixture fixture, ITestOutputHelper output) : IClassFixture<ProxyLabFixture>
+{
+    [Fact]
+    public Task UefiVm_NextToAnotherDhcpServer_BootsWithItsAddressAndDnsmasqsBootInfo() => Failures.KeepLogs(fixture.Lab, async () =>
+    {
+        var lab = fixture.Lab;
+        var vm = lab.StartVm("uefi-proxy", Firmware.Uefi, "52:54:00:00:05:11", "5b1e7a1c-0000-4000-8000-000000000511");
+        var clock = Stopwatch.StartNew();
+
+        await vm.WaitForAsync(@"^STANDIN attempt \d+ status 200 ", TimeSpan.FromSeconds(180));
+        var served = clock.Elapsed;
+        await vm.WaitForAsync("^STANDIN config-end", TimeSpan.FromSeconds(20));
+
+        // The address and route came from the site's server, not from dnsmasq.
+        await vm.WaitForAsync(@"^STANDIN dhcp 10\.0\.5\.1\d\d/24 router=10\.0\.5\.254 ", TimeSpan.Zero);
+        var log = File.ReadAllText(lab.DnsmasqLog);
+        Assert.Contains("proxy", log, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("sent " + Path.Combine(lab.TftpRoot, "pxe", "snponly.efi"), log, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^hostname: [""']?cp-01[""']?$", vm.ReceivedConfig());
+        output.WriteLine($"UEFI, proxy DHCP: config served {served.TotalSeconds:0.0} s after QEMU start");
+        output.WriteLine(string.Join('\n', vm.Reports()));
+    });
+}
+
+internal static class Failures
+{
     /// <summary>On failure: keep the logs under artifacts/boot/ and put their tails in the message.</summary>
-    private async Task Run(Func<Task> test)
+    public static async Task KeepLogs(BootLab lab, Func<Task> test)
     {
         try
         {
@@ -143,8 +188,8 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         }
         catch (Exception e)
         {
-            fixture.Lab.KeepArtifacts = true;
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n\n{fixture.Lab.Tail()}\n{e}");
+            lab.KeepArtifacts = true;
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n\n{lab.Tail()}\n{e}");
         }
     }
 }

@@ -3,10 +3,22 @@ using System.Text.RegularExpressions;
 
 namespace Ktizo.BootChain.Tests.Harness;
 
+public enum DhcpMode
+{
+    /// <summary>dnsmasq hands out the addresses: dnsmasq/ktizo-dhcp.conf.</summary>
+    Full,
+
+    /// <summary>
+    /// Another DHCP server (the "site's", in a namespace of its own on the same bridge, 10.0.5.254) hands
+    /// out the addresses; dnsmasq adds the boot information: dnsmasq/ktizo-proxy-dhcp.conf.
+    /// </summary>
+    Proxy,
+}
+
 /// <summary>
 /// A provisioning network of the test's own: a network namespace with a bridge (10.0.5.1/24 and an IPv6
-/// ULA), real dnsmasq running the repository's dnsmasq/ configuration in full-DHCP mode, and a TFTP root
-/// laid out as docs/boot.md says. Only addresses inside the namespace are ever used. Disposing removes
+/// ULA), real dnsmasq running the repository's dnsmasq/ configuration, and a TFTP root laid out as
+/// docs/boot.md says. Only addresses inside the namespace are ever used. Disposing removes
 /// the namespace and every process in it; logs are copied to artifacts/boot/ when a test failed.
 /// </summary>
 public sealed partial class BootLab : IDisposable
@@ -19,8 +31,9 @@ public sealed partial class BootLab : IDisposable
     private int _taps;
     private bool _disposed;
 
-    public BootLab()
+    public BootLab(DhcpMode mode)
     {
+        Mode = mode;
         Prerequisites.Check();
         RepositoryRoot = FindRepositoryRoot();
         Assets = Prerequisites.BuildAssets(RepositoryRoot);
@@ -42,6 +55,11 @@ public sealed partial class BootLab : IDisposable
     }
 
     public string Namespace { get; }
+
+    public DhcpMode Mode { get; }
+
+    /// <summary>The namespace of the site's DHCP server in proxy mode.</summary>
+    public string SiteNamespace => Namespace + "-site";
 
     /// <summary>The scratch folder: TFTP root, dnsmasq config and lease file, logs, serial consoles.</summary>
     public string Work { get; }
@@ -79,10 +97,11 @@ public sealed partial class BootLab : IDisposable
             ["KTIZO_ROUTER"] = BridgeAddress,
             ["KTIZO_DNS"] = BridgeAddress,
             ["KTIZO_HOSTS_FILE"] = HostsFile,
+            ["KTIZO_SUBNET"] = "10.0.5.0",
         };
         var confDir = Path.Combine(Work, "dnsmasq.d");
         Directory.CreateDirectory(confDir);
-        foreach (var name in new[] { "ktizo-boot.conf", "ktizo-dhcp.conf" })
+        foreach (var name in new[] { "ktizo-boot.conf", Mode == DhcpMode.Full ? "ktizo-dhcp.conf" : "ktizo-proxy-dhcp.conf" })
         {
             var text = File.ReadAllText(Path.Combine(RepositoryRoot, "dnsmasq", name));
             var filled = Placeholder().Replace(text, m => values.TryGetValue(m.Groups[1].Value, out var v)
@@ -146,14 +165,17 @@ public sealed partial class BootLab : IDisposable
             daemon.Dispose();
         }
 
-        KillEverythingIn(Namespace);
-        try
+        foreach (var ns in new[] { SiteNamespace, Namespace })
         {
-            Commands.Run("ip", "netns", "delete", Namespace);
-        }
-        catch (InvalidOperationException)
-        {
-            // It was never made.
+            KillEverythingIn(ns);
+            try
+            {
+                Commands.Run("ip", "netns", "delete", ns);
+            }
+            catch (InvalidOperationException)
+            {
+                // It was never made.
+            }
         }
 
         if (KeepArtifacts)
@@ -217,6 +239,24 @@ public sealed partial class BootLab : IDisposable
         Ip("addr", "add", $"{BridgeAddress}/24", "dev", "br0");
         Ip("addr", "add", "fd00:5::1/64", "dev", "br0");
         Ip("link", "set", "br0", "up");
+        if (Mode == DhcpMode.Proxy)
+        {
+            // The site's DHCP server: plain dnsmasq handing out addresses and nothing about booting.
+            Commands.Run("ip", "netns", "add", SiteNamespace);
+            Ip("link", "add", "veth-site", "type", "veth", "peer", "name", "eth0", "netns", SiteNamespace);
+            Ip("link", "set", "veth-site", "master", "br0");
+            Ip("link", "set", "veth-site", "up");
+            Commands.Run("ip", "-n", SiteNamespace, "link", "set", "lo", "up");
+            Commands.Run("ip", "-n", SiteNamespace, "addr", "add", "10.0.5.254/24", "dev", "eth0");
+            Commands.Run("ip", "-n", SiteNamespace, "link", "set", "eth0", "up");
+            var log = Path.Combine(Work, "site-dhcp.log");
+            _daemons.Add(Daemon.Start(Path.Combine(Work, "site-dhcp.out"), "ip",
+            [
+                "netns", "exec", SiteNamespace, "timeout", "900", "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--port=0",
+                "--interface=eth0", "--dhcp-range=10.0.5.100,10.0.5.199,12h", "--no-ping", "--log-dhcp", $"--log-facility={log}",
+                $"--dhcp-leasefile={Path.Combine(Work, "site.leases")}", $"--pid-file={Path.Combine(Work, "site.pid")}",
+            ]));
+        }
     }
 
     private void LayOutTftpRoot()
@@ -288,6 +328,6 @@ public sealed partial class BootLab : IDisposable
     [GeneratedRegex(@"\$\{([A-Z0-9_]+)\}")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex(@"^ktizo-bt-(\d+)-\d+$")]
+    [GeneratedRegex(@"^ktizo-bt-(\d+)-\d+(-site)?$")]
     private static partial Regex StaleName();
 }
