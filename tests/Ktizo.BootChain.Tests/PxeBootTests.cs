@@ -25,9 +25,14 @@ public class PxeLabFixture : IAsyncLifetime
 
     public BootLab Lab { get; private set; } = null!;
 
+    public const string WebhookSecret = "boot-test-webhook-secret";
+
     public TestRepository Repository { get; private set; } = null!;
 
-    private StandInGatekeeper? _gatekeeper;
+    /// <summary>"ktizo serve", or until main has it, the interim stand-in.</summary>
+    public string GatekeeperKind { get; private set; } = "";
+
+    private StandInGatekeeper? _standIn;
 
     public async Task InitializeAsync()
     {
@@ -37,7 +42,16 @@ public class PxeLabFixture : IAsyncLifetime
             Repository = new TestRepository(Lab.RepositoryRoot);
             WriteHostsFile();
             Lab.StartDnsmasq();
-            _gatekeeper = await StandInGatekeeper.StartAsync(Lab, Repository);
+            if (KtizoServe.Available)
+            {
+                await KtizoServe.StartAsync(Lab, Repository, WebhookSecret);
+                GatekeeperKind = "ktizo serve";
+            }
+            else
+            {
+                _standIn = await StandInGatekeeper.StartAsync(Lab, Repository, WebhookSecret);
+                GatekeeperKind = "INTERIM stand-in gatekeeper (ktizo serve is not on main yet)";
+            }
         }
         catch (Exception e)
         {
@@ -50,9 +64,9 @@ public class PxeLabFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_gatekeeper is not null)
+        if (_standIn is not null)
         {
-            await _gatekeeper.DisposeAsync();
+            await _standIn.DisposeAsync();
         }
 
         Lab.Dispose();
@@ -100,15 +114,15 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
 
         using var http = lab.HttpClient();
         var devices = await http.GetFromJsonAsync<JsonElement>("/api/v1/devices");
-        Assert.Contains(devices.EnumerateArray(), d => d.GetProperty("mac").GetString() == UnknownMac && d.GetProperty("status").GetString() == "pending");
+        Assert.Contains(devices.GetProperty("devices").EnumerateArray(), d => d.GetProperty("mac").GetString() == UnknownMac && d.GetProperty("status").GetString() == "pending");
 
         // Approve: the commit a merged pull request makes, then the push webhook.
         var approvedAt = clock.Elapsed;
-        fixture.Repository.Commit("inventory/devices/worker-03.yaml",
+        var commit = fixture.Repository.Commit("inventory/devices/worker-03.yaml",
             $"mac: {UnknownMac}\nhostname: worker-03\nrole: worker\nip: 10.0.5.31/24\n", "Approve worker-03");
         fixture.WriteHostsFile();
         lab.ReloadDnsmasq();
-        (await http.PostAsync("/webhook", null)).EnsureSuccessStatusCode();
+        await Webhook.PushAsync(http, PxeLabFixture.WebhookSecret, "main", commit);
 
         // Talos's backoff retries at 0, 1, 3, 7, 15, 31 s: the approval lands within a couple of retries.
         await vm.WaitForAsync(@"^STANDIN attempt \d+ status 200 ", TimeSpan.FromSeconds(90));
@@ -117,6 +131,7 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         var config = vm.ReceivedConfig();
         Assert.Matches(@"(?m)^hostname: [""']?worker-03[""']?$", config);
         Assert.Matches(@"(?m)^ +- address: [""']?10\.0\.5\.31/24[""']?$", config);
+        output.WriteLine($"gatekeeper: {fixture.GatekeeperKind}");
         output.WriteLine($"BIOS: first answer (403) {firstAnswer.TotalSeconds:0.0} s after QEMU start; approval at {approvedAt.TotalSeconds:0.0} s; config served at {served.TotalSeconds:0.0} s");
         output.WriteLine(string.Join('\n', vm.Reports()));
     });

@@ -18,8 +18,8 @@ namespace Ktizo.BootChain.Tests.Harness;
 /// INTERIM, until `ktizo serve` exists on main: the smallest server that answers what the boot chain
 /// asks, listening inside the lab's namespace. /boot.ipxe and /talos/ are the real gatekeeper endpoints
 /// (<see cref="BootEndpoints.MapBoot"/>); configs come from the real renderer over the test repository's
-/// HEAD, re-read when /webhook is posted. Config download, device list and webhook are stand-ins of the
-/// gatekeeper's, with the answers DESIGN.md fixes.
+/// HEAD, re-read when the push webhook is posted. Config download, device list and webhook are stand-ins
+/// of the gatekeeper's, with its paths, shapes and signature check, so the test reads the same either way.
 /// </summary>
 public sealed class StandInGatekeeper : IAsyncDisposable
 {
@@ -33,7 +33,7 @@ public sealed class StandInGatekeeper : IAsyncDisposable
         _set = set;
     }
 
-    public static async Task<StandInGatekeeper> StartAsync(BootLab lab, TestRepository repository)
+    public static async Task<StandInGatekeeper> StartAsync(BootLab lab, TestRepository repository, string webhookSecret)
     {
         var listener = NetNs.CreateSocket(lab.Namespace, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Parse(BootLab.BridgeAddress), BootLab.GatekeeperPort));
@@ -53,11 +53,22 @@ public sealed class StandInGatekeeper : IAsyncDisposable
         var gatekeeper = new StandInGatekeeper(app, Render(repository));
         app.MapBoot();
         app.MapGet("/api/v1/config/download", (string? mac) => gatekeeper.Download(mac));
-        app.MapGet("/api/v1/devices", () => TypedResults.Json(gatekeeper._seen.Keys.Select(m => new { mac = m.ToString(), status = gatekeeper._set.StatusOf(m).Name() })));
-        app.MapPost("/webhook", () =>
+        app.MapGet("/api/v1/devices", () => TypedResults.Json(new
         {
+            commit = gatekeeper._set.Commit,
+            devices = gatekeeper._seen.Keys.Order().Select(m => new { mac = m.ToString(), status = gatekeeper._set.StatusOf(m).Name() }),
+        }));
+        app.MapPost("/api/v1/webhooks/github", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            if (request.Headers["X-Hub-Signature-256"] != Webhook.Signature(webhookSecret, body.ToArray()))
+            {
+                return Results.Unauthorized();
+            }
+
             gatekeeper._set = Render(repository);
-            return TypedResults.NoContent();
+            return Results.Accepted();
         });
         await app.StartAsync();
         return gatekeeper;
