@@ -40,6 +40,8 @@ public sealed partial class BootLab : IDisposable
         RemoveStaleNamespaces();
         Namespace = $"{NamePrefix}{Environment.ProcessId}-{Random.Shared.Next(1000, 9999)}";
         Work = Directory.CreateTempSubdirectory("ktizo-boot-").FullName;
+        // A test host stopped by SIGTERM (a CI timeout) still removes the namespace and its processes.
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         // dnsmasq drops root for its own user, which must still read the TFTP root under here.
         Commands.Run("chmod", "755", Work);
         try
@@ -160,6 +162,7 @@ public sealed partial class BootLab : IDisposable
         }
 
         _disposed = true;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         foreach (var daemon in _daemons)
         {
             daemon.Dispose();
@@ -214,6 +217,8 @@ public sealed partial class BootLab : IDisposable
 
         return text.ToString();
     }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
     internal void Ip(params string[] args) => Commands.Run("ip", ["-n", Namespace, .. args]);
 
