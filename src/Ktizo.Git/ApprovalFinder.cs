@@ -20,7 +20,11 @@ internal sealed partial class ApprovalFinder
     };
 
     private readonly Lock _gate = new();
+    private int _lastWalkLength;
     private readonly LinkedList<(string Commit, IReadOnlyDictionary<string, ApprovalRecord> Records)> _cache = new();
+
+    /// <summary>Commits whose trees the last <see cref="Find"/> diffed: what tests check to prove one walk serves all paths.</summary>
+    internal int LastWalkLength => Volatile.Read(ref _lastWalkLength);
 
     public IReadOnlyDictionary<string, ApprovalRecord> Find(Repository repository, Commit head, IReadOnlyCollection<string> paths)
     {
@@ -37,6 +41,7 @@ internal sealed partial class ApprovalFinder
 
         var found = new Dictionary<string, ApprovalRecord>(StringComparer.Ordinal);
         var current = head;
+        var walked = 0;
         while (pending.Count > 0)
         {
             // Every pending path existed without a break from here up to head, so an answer cached for this commit holds for head too.
@@ -67,6 +72,7 @@ internal sealed partial class ApprovalFinder
                 break;
             }
 
+            walked++;
             // A tree diff skips unchanged subtrees by id, so each step costs what the commit changed, not the size of the repository.
             foreach (var change in repository.Diff.Compare<TreeChanges>(parent.Tree, current.Tree, TreeOnly).Added)
             {
@@ -79,6 +85,7 @@ internal sealed partial class ApprovalFinder
             current = parent;
         }
 
+        Volatile.Write(ref _lastWalkLength, walked);
         Remember(head.Sha, found);
         return found;
     }

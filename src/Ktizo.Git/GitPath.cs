@@ -16,15 +16,15 @@ internal static class GitPath
             return null;
         }
 
+        if (path.StartsWith('/') || path.Contains('\\') || path.Contains('\0'))
+        {
+            return null;
+        }
+
         var trimmed = path.TrimEnd('/');
         if (trimmed.Length == 0 || trimmed == ".")
         {
             return allowRoot ? "" : null;
-        }
-
-        if (trimmed[0] == '/' || trimmed.Contains('\\') || trimmed.Contains('\0'))
-        {
-            return null;
         }
 
         foreach (var segment in trimmed.Split('/'))

@@ -8,10 +8,10 @@ namespace Ktizo.Git;
 public sealed record MirrorOptions(string Remote, string Branch, string LocalPath, string? Token = null)
 {
     /// <summary>
-    /// For ssh remotes: the command libgit2 runs instead of <c>ssh</c> (written to the clone's <c>core.sshCommand</c>),
-    /// e.g. <c>ssh -i /secrets/deploy_key -o UserKnownHostsFile=/secrets/known_hosts</c>. When null, <c>ssh -o BatchMode=yes</c>
-    /// is used so a missing key or host key fails at once instead of waiting for a password prompt nobody sees.
-    /// <c>GIT_SSH_COMMAND</c> in the process environment still wins over both, as it does for git.
+    /// For ssh remotes: the command run instead of <c>ssh</c>, a shell command line as in git's <c>core.sshCommand</c>,
+    /// e.g. <c>ssh -i /secrets/deploy_key -o UserKnownHostsFile=/secrets/known_hosts -o BatchMode=yes</c>. When null,
+    /// <c>ssh -o BatchMode=yes</c>, so a missing key or unknown host key fails at once instead of waiting for a prompt
+    /// nobody sees. <c>GIT_SSH_COMMAND</c> or <c>GIT_SSH</c> in the process environment win over both, as they do for git.
     /// </summary>
     public string? SshCommand { get; init; }
 

@@ -22,6 +22,7 @@ public sealed partial class RepositoryMirror : IDisposable
 {
     private const string RemoteName = "origin";
     private const string DefaultSshCommand = "ssh -o BatchMode=yes";
+    internal const string SshWrapperName = "ktizo-ssh";
 
     private readonly MirrorOptions _options;
     private readonly RemoteAddress _remote;
@@ -146,6 +147,9 @@ public sealed partial class RepositoryMirror : IDisposable
         return _approvals.Find(repository, commit, paths);
     }
 
+    /// <summary>Commits diffed by the last <see cref="FindApprovals"/> call.</summary>
+    internal int LastApprovalWalkLength => _approvals.LastWalkLength;
+
     public void Dispose()
     {
         _disposed = true;
@@ -156,7 +160,15 @@ public sealed partial class RepositoryMirror : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var repository = OpenOrCreateClone();
-        ConfigureRemote(repository);
+        try
+        {
+            ConfigureRemote(repository);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LibGit2SharpException)
+        {
+            throw new GitSyncException($"Cannot configure the local clone at '{LocalPath}': {ex.Message}", ex);
+        }
+
         var before = ReadTrackingRef(repository);
 
         try
@@ -209,7 +221,12 @@ public sealed partial class RepositoryMirror : IDisposable
     {
         var remote = repository.Network.Remotes[RemoteName];
         var wanted = "refs/heads/" + Branch;
-        var head = repository.Network.ListReferences(remote, Credentials())
+        var credentials = Credentials();
+        // The overload taking credentials refuses null.
+        var references = credentials is null
+            ? repository.Network.ListReferences(remote)
+            : repository.Network.ListReferences(remote, credentials);
+        var head = references
             .FirstOrDefault(r => r.CanonicalName == wanted);
         return head?.TargetIdentifier
             ?? throw new GitSyncException($"The remote {Remote} has no branch '{Branch}'. The local clone keeps its last fetched commit.");
@@ -259,7 +276,7 @@ public sealed partial class RepositoryMirror : IDisposable
             });
         }
 
-        var sshCommand = _remote.Kind == RemoteKind.Ssh ? _options.SshCommand ?? DefaultSshCommand : null;
+        var sshCommand = _remote.Kind == RemoteKind.Ssh ? SshProgram() : null;
         var current = repository.Config.Get<string>("core.sshCommand", ConfigurationLevel.Local)?.Value;
         if (sshCommand != current)
         {
@@ -272,6 +289,32 @@ public sealed partial class RepositoryMirror : IDisposable
                 repository.Config.Set("core.sshCommand", sshCommand, ConfigurationLevel.Local);
             }
         }
+    }
+
+    /// <summary>
+    /// What goes into <c>core.sshCommand</c>. The bundled libgit2 runs that setting as one program path (unlike git, which
+    /// hands it to a shell, and unlike its own handling of <c>GIT_SSH_COMMAND</c>, which it splits), so a command with
+    /// arguments is written into a small wrapper script inside the clone folder and the setting points at the script.
+    /// </summary>
+    private string SshProgram()
+    {
+        var command = (_options.SshCommand ?? DefaultSshCommand).Trim();
+        if (!command.Any(char.IsWhiteSpace) || OperatingSystem.IsWindows())
+        {
+            return command;
+        }
+
+        var wrapper = Path.Combine(LocalPath, SshWrapperName);
+        var script = "#!/bin/sh\n"
+            + "# Written by Ktizo from the configured ssh command: libgit2 runs core.sshCommand as a program, not a shell line.\n"
+            + $"exec {command} \"$@\"\n";
+        if (!File.Exists(wrapper) || File.ReadAllText(wrapper) != script)
+        {
+            File.WriteAllText(wrapper, script);
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return wrapper;
     }
 
     private CredentialsHandler? Credentials()

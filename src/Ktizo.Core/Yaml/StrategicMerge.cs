@@ -12,11 +12,13 @@
 //
 // Documents.
 //  1. A document's identity is apiVersion + kind + name (name only when the document has one). The
-//     v1alpha1 document is the one with `version:` and no `kind:`; there is at most one.
+//     v1alpha1 document is the one without apiVersion and kind (it has `version: v1alpha1`; a patch
+//     may leave that out, as Talos patches usually do); there is at most one.
 //  2. A patch document merges into the config document with the same identity. An unmatched patch
 //     document is appended to the config, after the existing ones, in patch order (its `$patch`
 //     directives left out). A v1alpha1 patch document holding nothing but `version` changes nothing.
-//  3. A patch document without `kind` is the v1alpha1 document, with or without `version:` (as in Talos).
+//  3. A patch document with `kind` but no `apiVersion`, or the other way round, is an error
+//     (`patch-document-identity`), as in Talos's decoder.
 //
 // Values (one patch value merged onto the config value under the same key).
 //  4. Mappings merge key by key, recursively. Keys new to the config are added after its existing keys.
@@ -31,7 +33,8 @@
 //                                                            on an equal `deviceSelector`   (NetworkDeviceList.Merge)
 //       v1alpha1  machine.network.interfaces[].vlans        on `vlanId`                     (VlanList.Merge)
 //       v1alpha1  cluster.apiServer.admissionControl        on `name`                       (AdmissionPluginConfigList.Merge)
-//     (types/v1alpha1/v1alpha1_types.go)
+//     (types/v1alpha1/v1alpha1_types.go). Selectors compare by value, key order ignored; the
+//     patch item is also matched against items appended earlier by the same list.
 //  9. Replace fields take the patch value whole, list or mapping (`merge:"replace"` in Talos):
 //       v1alpha1  cluster.network.podSubnets, cluster.network.serviceSubnets  (ClusterNetworkConfig, v1alpha1_types.go)
 //       v1alpha1  cluster.apiServer.auditPolicy                               (APIServerConfig, v1alpha1_types.go)
@@ -114,7 +117,7 @@ public static class StrategicMerge
 
                 if (Identify(root) is not { } id)
                 {
-                    Report("patch-document-identity", "a patch document needs `version: v1alpha1`, or `apiVersion` and `kind`", root);
+                    Report("patch-document-identity", "a patch document needs both `apiVersion` and `kind`, or neither (the v1alpha1 document)", root);
                     continue;
                 }
 
@@ -162,14 +165,13 @@ public static class StrategicMerge
         private static DocumentId? Identify(YamlMappingNode root)
         {
             var kind = ScalarText(root, MergeKeys.Kind);
-            if (kind is null)
+            var apiVersion = ScalarText(root, MergeKeys.ApiVersion);
+            return (kind, apiVersion) switch
             {
-                // As Talos's config decoder does: a document without `kind` is the v1alpha1 config, so the
-                // everyday patch `machine: {install: {disk: /dev/sda}}` needs no `version:` line.
-                return new DocumentId(true, "", "", "");
-            }
-
-            return new DocumentId(false, ScalarText(root, MergeKeys.ApiVersion) ?? "", kind, ScalarText(root, MergeKeys.Name) ?? "");
+                (null, null) => new DocumentId(true, "", "", ""),
+                (not null, not null) => new DocumentId(false, apiVersion, kind, ScalarText(root, MergeKeys.Name) ?? ""),
+                _ => null,
+            };
         }
 
         private static int IndexOf(List<DocumentId?> ids, DocumentId id)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Ktizo.Core.Validation;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -26,10 +27,17 @@ public static class YamlDocuments
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
 
+        if (FindForbiddenCharacter(text) is { } forbidden)
+        {
+            errors = [forbidden.ToDiagnostic(file)];
+            return [];
+        }
+
         var stream = new YamlStream();
+        var parser = new GuardedParser(new Parser(new StringReader(text)), file);
         try
         {
-            stream.Load(new GuardedParser(new Parser(new StringReader(text)), file));
+            stream.Load(parser);
         }
         catch (RefusedException refused)
         {
@@ -44,7 +52,8 @@ public static class YamlDocuments
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
         {
             // YamlDotNet reports a few malformed inputs (bad escapes, bad tags) this way.
-            errors = [new Diagnostic("yaml-syntax", e.Message, new SourceLocation(file, 0, 0))];
+            var at = parser.LastEnd;
+            errors = [new Diagnostic("yaml-syntax", $"malformed YAML after this point ({e.Message})", new SourceLocation(file, (int)at.Line, (int)at.Column))];
             return [];
         }
 
@@ -59,6 +68,66 @@ public static class YamlDocuments
 
         errors = [];
         return documents;
+    }
+
+    // YAML allows only printable characters (c-printable) in a stream; YamlDotNet would silently stop
+    // reading at a NUL, so they are refused up front, with where they are.
+    private static readonly SearchValues<char> Forbidden = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000C\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"
+        + "\u007F\u0080\u0081\u0082\u0083\u0084\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F"
+        + "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F"
+        + "\uFFFE\uFFFF");
+
+    private readonly record struct ForbiddenCharacter(int Index, char Character, int Line, int Column)
+    {
+        public Diagnostic ToDiagnostic(string file) => new(
+            "yaml-syntax",
+            $"character U+{(int)Character:X4} is not allowed in YAML; write it as an escape inside double quotes",
+            new SourceLocation(file, Line, Column));
+    }
+
+    private static ForbiddenCharacter? FindForbiddenCharacter(string text)
+    {
+        var index = text.AsSpan().IndexOfAny(Forbidden);
+        if (index < 0)
+        {
+            index = FindLoneSurrogate(text);
+            if (index < 0)
+            {
+                return null;
+            }
+        }
+
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return new ForbiddenCharacter(index, text[index], line, index - lineStart + 1);
+    }
+
+    private static int FindLoneSurrogate(string text)
+    {
+        var index = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (index >= 0)
+        {
+            if (!char.IsHighSurrogate(text[index]) || index + 1 == text.Length || !char.IsLowSurrogate(text[index + 1]))
+            {
+                return index;
+            }
+
+            var next = text.AsSpan(index + 2).IndexOfAnyInRange('\uD800', '\uDFFF');
+            index = next < 0 ? -1 : index + 2 + next;
+        }
+
+        return -1;
     }
 
     private static Diagnostic SyntaxError(string text, string file, YamlException e)
@@ -133,12 +202,17 @@ public static class YamlDocuments
 
         public ParsingEvent? Current => inner.Current;
 
+        /// <summary>Where the last event read ended, for errors YamlDotNet reports without a position.</summary>
+        public Mark LastEnd { get; private set; } = Mark.Empty;
+
         public bool MoveNext()
         {
             if (!inner.MoveNext())
             {
                 return false;
             }
+
+            LastEnd = inner.Current?.End ?? LastEnd;
 
             switch (inner.Current)
             {

@@ -10,7 +10,7 @@ internal static class YamlScalars
 
     /// <summary>A plain, untagged <c>null</c>, <c>~</c> or nothing at all.</summary>
     public static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar
+        node is YamlScalarNode { Style: ScalarStyle.Plain } scalar
         && scalar.Tag.IsEmpty
         && IsNullText(scalar.Value);
 
@@ -19,10 +19,12 @@ internal static class YamlScalars
 
     /// <summary>
     /// True when the scalar is a string whatever its text looks like: it was quoted or block-styled
-    /// in its source, or tagged <c>!!str</c>. A plain scalar instead means whatever its text resolves to.
+    /// in its source, tagged <c>!!str</c>, or built in code without a style (<see cref="ScalarStyle.Any"/>,
+    /// so that a value put into a tree by code can never turn into a number or a bool). A plain scalar
+    /// from a source means whatever its text resolves to.
     /// </summary>
     public static bool IsStringTyped(YamlScalarNode scalar) =>
-        (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any) && scalar.Tag.IsEmpty) || IsStrTag(scalar.Tag);
+        (scalar.Style is not ScalarStyle.Plain && scalar.Tag.IsEmpty) || IsStrTag(scalar.Tag);
 
     public static bool IsStrTag(TagName tag) => !tag.IsEmpty && tag.Value == StrTag;
 

@@ -14,7 +14,8 @@ namespace Ktizo.Core.Yaml;
 /// </summary>
 /// <remarks>
 /// Scalars keep their meaning. A plain scalar from the source (a number, a bool, an unquoted word) is
-/// written plain as it was; a string (quoted or block in its source, or tagged <c>!!str</c>) is written
+/// written plain as it was; a string (quoted or block in its source, tagged <c>!!str</c>, or a scalar
+/// built in code with no style) is written
 /// plain only when it cannot read back as anything else, otherwise double-quoted, or as a <c>|</c>
 /// literal block when it spans lines and a block can hold it exactly. The source's own quoting and
 /// flow style are not kept, so output does not depend on how a template author wrote things.
@@ -168,7 +169,7 @@ public static class YamlWriter
                     builder.Append("[]\n");
                     break;
                 case YamlScalarNode scalar:
-                    WriteScalar(builder, scalar, dashColumn + Indent, isKey: false);
+                    WriteScalar(builder, scalar, dashColumn + 2, isKey: false);
                     builder.Append('\n');
                     break;
             }

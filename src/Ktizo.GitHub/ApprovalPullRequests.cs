@@ -1,0 +1,158 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Ktizo.Core;
+using Microsoft.Extensions.Logging;
+using Octokit;
+
+namespace Ktizo.GitHub;
+
+/// <summary>The approving pull request to open: one file at <see cref="Path"/> with <see cref="Content"/>.</summary>
+/// <param name="Branch">branch to create; derived from the path when null (<c>ktizo/approve-node-01</c>)</param>
+public sealed record ApprovalPullRequest(string Path, string Content, string Title, string Body, int? IssueNumber, string? Branch = null);
+
+/// <summary>What a person sees afterwards.</summary>
+public sealed record OpenedPullRequest(int Number, string HtmlUrl, string Branch, string BaseBranch, string CommitSha);
+
+/// <summary>A comment that was created or edited in place.</summary>
+public sealed record MarkedComment(long Id, string HtmlUrl, bool Created);
+
+/// <summary>
+/// The GitHub side of <c>ktizo approve --pr</c>/<c>ktizo reject --pr</c> and of the validate workflow's
+/// diff comment. The CLI owns the commands; these are the calls they make.
+/// </summary>
+public interface IApprovalPullRequests
+{
+    bool Enabled { get; }
+
+    /// <summary>
+    /// Creates a branch from the head of the default branch, commits the file on it through the
+    /// contents API, and opens a pull request into the default branch whose body ends with
+    /// <c>Closes #N</c> when an issue is given.
+    /// </summary>
+    Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates, or edits in place, the one comment on pull request (or issue) <paramref name="number"/>
+    /// that carries the hidden marker <paramref name="marker"/>, so each push updates it instead of adding one.
+    /// </summary>
+    Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken);
+}
+
+public sealed class NullApprovalPullRequests : IApprovalPullRequests
+{
+    public bool Enabled => false;
+
+    public Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken) =>
+        throw new KtizoException("--pr needs GitHub: set GitHub:Repository and a token (see src/Ktizo.GitHub/README.md).");
+
+    public Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken) =>
+        throw new KtizoException("Commenting needs GitHub: set GitHub:Repository and a token (see src/Ktizo.GitHub/README.md).");
+}
+
+public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
+{
+    private readonly GitHubRepository _repo;
+    private readonly ILogger<GitHubApprovalPullRequests> _logger;
+
+    public GitHubApprovalPullRequests(GitHubRepository repo, ILogger<GitHubApprovalPullRequests> logger)
+    {
+        _repo = repo;
+        _logger = logger;
+    }
+
+    public bool Enabled => true;
+
+    public static string HiddenMarker(string marker) => $"<!-- ktizo:{marker} -->";
+
+    public async Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken)
+    {
+        var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
+        var repository = await pacer.ReadAsync(() => client.Repository.Get(owner, name), cancellationToken).ConfigureAwait(false);
+        var baseBranch = repository.DefaultBranch;
+        var head = await pacer.ReadAsync(() => client.Git.Reference.Get(owner, name, $"heads/{baseBranch}"), cancellationToken).ConfigureAwait(false);
+
+        var branch = await CreateBranchAsync(request.Branch ?? BranchFor(request.Path), head.Object.Sha, cancellationToken).ConfigureAwait(false);
+
+        string? existingSha = null;
+        try
+        {
+            var existing = await pacer.ReadAsync(() => client.Repository.Content.GetAllContentsByRef(owner, name, request.Path, branch), cancellationToken).ConfigureAwait(false);
+            existingSha = existing.FirstOrDefault()?.Sha;
+        }
+        catch (NotFoundException)
+        {
+            // A new device file: the usual case.
+        }
+
+        var message = request.Title;
+        var change = existingSha is null
+            ? await pacer.MutateAsync(() => client.Repository.Content.CreateFile(owner, name, request.Path, new CreateFileRequest(message, request.Content, branch)), createsContent: true, cancellationToken).ConfigureAwait(false)
+            : await pacer.MutateAsync(() => client.Repository.Content.UpdateFile(owner, name, request.Path, new UpdateFileRequest(message, request.Content, existingSha, branch)), createsContent: true, cancellationToken).ConfigureAwait(false);
+
+        var body = new StringBuilder(request.Body.TrimEnd());
+        if (request.IssueNumber is { } issue)
+        {
+            body.Append("\n\nCloses #").Append(issue);
+        }
+
+        var pr = await pacer.MutateAsync(
+            () => client.PullRequest.Create(owner, name, new NewPullRequest(request.Title, branch, baseBranch) { Body = body.ToString() }),
+            createsContent: true,
+            cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Opened pull request #{PullRequest} from {Branch} adding {Path}", pr.Number, branch, request.Path);
+        return new OpenedPullRequest(pr.Number, pr.HtmlUrl, branch, baseBranch, change.Commit.Sha);
+    }
+
+    public async Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken)
+    {
+        var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
+        var hidden = HiddenMarker(marker);
+        var text = body.TrimEnd() + "\n\n" + hidden + "\n";
+        var comments = await pacer.ReadAsync(() => client.Issue.Comment.GetAllForIssue(owner, name, number, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
+        var mine = comments.Where(c => c.Body?.Contains(hidden, StringComparison.Ordinal) == true).OrderBy(c => c.Id).FirstOrDefault();
+        if (mine is null)
+        {
+            var created = await pacer.MutateAsync(() => client.Issue.Comment.Create(owner, name, number, text), createsContent: true, cancellationToken).ConfigureAwait(false);
+            return new MarkedComment(created.Id, created.HtmlUrl, true);
+        }
+
+        if (mine.Body == text)
+        {
+            return new MarkedComment(mine.Id, mine.HtmlUrl, false);
+        }
+
+        var updated = await pacer.MutateAsync(() => client.Issue.Comment.Update(owner, name, mine.Id, text), createsContent: false, cancellationToken).ConfigureAwait(false);
+        return new MarkedComment(updated.Id, updated.HtmlUrl, false);
+    }
+
+    /// <summary><c>inventory/devices/node-01.yaml</c> → <c>ktizo/approve-node-01</c>.</summary>
+    public static string BranchFor(string path)
+    {
+        var stem = System.IO.Path.GetFileNameWithoutExtension(path);
+        var safe = BranchUnsafe().Replace(stem, "-").Trim('-');
+        return "ktizo/approve-" + (safe.Length > 0 ? safe : "device");
+    }
+
+    private async Task<string> CreateBranchAsync(string wanted, string sha, CancellationToken cancellationToken)
+    {
+        // A branch left by an earlier attempt is not overwritten: the next free suffix is used.
+        for (var attempt = 1; attempt <= 20; attempt++)
+        {
+            var branch = attempt == 1 ? wanted : $"{wanted}-{attempt}";
+            try
+            {
+                await _repo.Pacer.MutateAsync(() => _repo.Client.Git.Reference.Create(_repo.Owner, _repo.Name, new NewReference($"refs/heads/{branch}", sha)), createsContent: true, cancellationToken).ConfigureAwait(false);
+                return branch;
+            }
+            catch (ApiValidationException e) when (e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+            {
+                _logger.LogInformation("Branch {Branch} exists already; trying the next name", branch);
+            }
+        }
+
+        throw new KtizoException($"Branches {wanted} to {wanted}-20 all exist in {_repo.Options.Repository}; delete old ones or pass a branch name.");
+    }
+
+    [GeneratedRegex("[^A-Za-z0-9._-]+")]
+    private static partial Regex BranchUnsafe();
+}

@@ -1,0 +1,136 @@
+using System.Text.RegularExpressions;
+
+namespace Ktizo.GitHub;
+
+/// <summary>
+/// Settings of the GitHub integration, bound from the <c>GitHub</c> configuration section. Without a
+/// <see cref="Repository"/> the feature is off (null implementations, no worker). The token itself is
+/// never a setting: it is read from the environment variable or file named here, when the client is made.
+/// </summary>
+public sealed partial class GitHubOptions
+{
+    public const string SectionName = "GitHub";
+
+    /// <summary>The repository that receives pending issues and approval pull requests: <c>owner/name</c>.</summary>
+    public string? Repository { get; set; }
+
+    /// <summary>
+    /// The REST root, with any path prefix: <c>https://api.github.com/</c>, or
+    /// <c>https://ghe.example.com/api/v3/</c> for GitHub Enterprise Server. Used as given.
+    /// </summary>
+    public Uri ApiBaseUrl { get; set; } = new("https://api.github.com/");
+
+    /// <summary>Environment variable holding the token; used when <see cref="TokenFile"/> is not set.</summary>
+    public string TokenEnvironmentVariable { get; set; } = "KTIZO_GITHUB_TOKEN";
+
+    /// <summary>A file holding the token (a mounted secret). Wins over the environment variable.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>Label on every pending issue; the worker finds existing issues by it.</summary>
+    public string PendingLabel { get; set; } = "ktizo/pending";
+
+    /// <summary>Extra label on digest issues.</summary>
+    public string DigestLabel { get; set; } = "ktizo/digest";
+
+    /// <summary>
+    /// Open single pending issues above which further machines are folded into a digest issue,
+    /// so a boot storm cannot flood the tracker or the content-creation limit.
+    /// </summary>
+    public int MaxOpenPendingIssues { get; set; } = 50;
+
+    /// <summary>MACs listed in one digest issue before another is opened (a body holds 65,536 characters).</summary>
+    public int MaxDigestEntries { get; set; } = 500;
+
+    /// <summary>Minimum time between two mutating requests (GitHub asks for serial and ≥ 1 s apart).</summary>
+    public TimeSpan MinMutationInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Content-creating requests allowed per sliding hour (GitHub's secondary limit is about 500).</summary>
+    public int MaxContentCreationsPerHour { get; set; } = 400;
+
+    /// <summary>Sightings handled per worker pass.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How often the worker looks at the outbox when nobody wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First wait after a failed pass (GitHub down, 5xx); doubles up to <see cref="MaxFailureBackoff"/>.</summary>
+    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Wait after a secondary limit without <c>retry-after</c> (GitHub: at least a minute), doubling each time.</summary>
+    public TimeSpan SecondaryLimitBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan MaxSecondaryLimitBackoff { get; set; } = TimeSpan.FromMinutes(30);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Repository);
+
+    public string Owner => Repository!.Split('/')[0];
+
+    public string Name => Repository!.Split('/')[1];
+
+    /// <summary>Every problem at once, each naming its setting; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!Enabled)
+        {
+            return errors;
+        }
+
+        if (!RepositoryPattern().IsMatch(Repository!))
+        {
+            errors.Add($"GitHub:Repository must be 'owner/name', got '{Repository}'.");
+        }
+
+        if (!ApiBaseUrl.IsAbsoluteUri || (ApiBaseUrl.Scheme != Uri.UriSchemeHttps && ApiBaseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"GitHub:ApiBaseUrl must be an absolute http(s) URL, got '{ApiBaseUrl}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(TokenFile) && string.IsNullOrWhiteSpace(TokenEnvironmentVariable))
+        {
+            errors.Add("GitHub:TokenFile or GitHub:TokenEnvironmentVariable must name where the token is.");
+        }
+
+        if (string.IsNullOrWhiteSpace(PendingLabel))
+        {
+            errors.Add("GitHub:PendingLabel must not be empty.");
+        }
+
+        if (MaxOpenPendingIssues < 0)
+        {
+            errors.Add($"GitHub:MaxOpenPendingIssues must be 0 or more, got {MaxOpenPendingIssues}.");
+        }
+
+        if (MaxDigestEntries < 1 || MaxDigestEntries > 1000)
+        {
+            errors.Add($"GitHub:MaxDigestEntries must be between 1 and 1000, got {MaxDigestEntries}.");
+        }
+
+        if (MinMutationInterval < TimeSpan.Zero)
+        {
+            errors.Add($"GitHub:MinMutationInterval must not be negative, got {MinMutationInterval}.");
+        }
+
+        if (MaxContentCreationsPerHour < 1)
+        {
+            errors.Add($"GitHub:MaxContentCreationsPerHour must be at least 1, got {MaxContentCreationsPerHour}.");
+        }
+
+        if (BatchSize < 1)
+        {
+            errors.Add($"GitHub:BatchSize must be at least 1, got {BatchSize}.");
+        }
+
+        if (PollInterval <= TimeSpan.Zero || FailureBackoff <= TimeSpan.Zero || SecondaryLimitBackoff <= TimeSpan.Zero)
+        {
+            errors.Add("GitHub:PollInterval, FailureBackoff and SecondaryLimitBackoff must be positive.");
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+    private static partial Regex RepositoryPattern();
+}

@@ -1,0 +1,482 @@
+using Ktizo.Core;
+using Ktizo.Core.Inventory;
+using Ktizo.Core.Registry;
+using Microsoft.Extensions.Logging;
+using Octokit;
+
+namespace Ktizo.GitHub;
+
+/// <summary>
+/// Pending-device issues on GitHub, driven from the <see cref="IIssueOutbox"/>.
+/// </summary>
+/// <remarks>
+/// Exactly one place on GitHub per pending MAC, across restarts and replicas:
+/// <list type="number">
+/// <item>Each pass lists the open issues carrying the pending label once (paginated), instead of
+/// searching per MAC, and matches MACs by the hidden marker in the body (or the title).</item>
+/// <item>A MAC already there is only recorded. Otherwise it gets a single issue while fewer than
+/// <see cref="GitHubOptions.MaxOpenPendingIssues"/> are open, else a line in a digest issue.</item>
+/// <item>The number is recorded right after the create, so a crash in between is healed by the next
+/// listing, not by creating again.</item>
+/// <item>Replicas racing for one MAC may both create: every listing keeps the lowest-numbered place of
+/// each MAC and closes the others as duplicates (not planned, "Duplicate of #N"); the outbox is
+/// pointed at the survivor.</item>
+/// </list>
+/// </remarks>
+public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
+{
+    private readonly GitHubRepository _repo;
+    private readonly IIssueOutbox _outbox;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<GitHubPendingDeviceIssues> _logger;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private bool _labelsEnsured;
+    private DateTimeOffset _lastListing = DateTimeOffset.MinValue;
+
+    public GitHubPendingDeviceIssues(GitHubRepository repo, IIssueOutbox outbox, TimeProvider clock, ILogger<GitHubPendingDeviceIssues> logger)
+    {
+        _repo = repo;
+        _outbox = outbox;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public bool Enabled => true;
+
+    private GitHubOptions Options => _repo.Options;
+
+    /// <summary>How often the open issues are listed to heal races and lost digest edits when nothing else happens.</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A listing older than this is refreshed before the next create, so a replica sees what the others
+    /// filed meanwhile (a pass of 100 paced creates takes minutes). Only while the listing fits in one
+    /// page: a GET per create is cheap, five would spend the primary limit; beyond that the
+    /// duplicate sweep of the next pass is what keeps one issue per MAC.
+    /// </summary>
+    public TimeSpan ListingMaxAge { get; init; } = TimeSpan.FromSeconds(10);
+
+    public async Task<IssuePassResult> RunPassAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var unfiled = await _outbox.ListUnfiledAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false);
+            var filed = await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
+            var decided = filed.Where(f => f.Decision is not null).ToList();
+            var reconcileDue = filed.Count > 0 && _clock.GetUtcNow() - _lastListing >= ReconcileInterval;
+            if (unfiled.Count == 0 && decided.Count == 0 && !reconcileDue)
+            {
+                return IssuePassResult.Idle;
+            }
+
+            await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
+            var index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+            var duplicates = await CloseDuplicatesAsync(index, cancellationToken).ConfigureAwait(false);
+
+            var resolved = await ResolveAsync(
+                decided.Select(f => (f.Sighting.Mac, f.Decision!, (int?)f.IssueNumber)).ToList(), index, cancellationToken).ConfigureAwait(false);
+
+            var linked = 0;
+            var toDigest = new List<PendingSighting>();
+            foreach (var f in filed.Where(f => f.Decision is null))
+            {
+                var place = index.Locate(f.Sighting.Mac);
+                if (place is { } number && number != f.IssueNumber)
+                {
+                    await _outbox.RecordIssueAsync(f.Sighting.Mac, number, cancellationToken).ConfigureAwait(false);
+                    linked++;
+                }
+                else if (place is null && index.Digests.ContainsKey(f.IssueNumber))
+                {
+                    // Recorded in an open digest that no longer lists it: a concurrent edit lost the line.
+                    toDigest.Add(f.Sighting);
+                }
+            }
+
+            var created = 0;
+            foreach (var sighting in unfiled)
+            {
+                if (_clock.GetUtcNow() - _lastListing > ListingMaxAge && index.OpenSingles + index.Digests.Count < 100 && index.Locate(sighting.Mac) is null)
+                {
+                    index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (index.Locate(sighting.Mac) is { } existing)
+                {
+                    await _outbox.RecordIssueAsync(sighting.Mac, existing, cancellationToken).ConfigureAwait(false);
+                    linked++;
+                }
+                else if (index.OpenSingles < Options.MaxOpenPendingIssues && toDigest.Count == 0)
+                {
+                    var issue = await CreateSingleAsync(sighting, cancellationToken).ConfigureAwait(false);
+                    index.AddSingle(sighting.Mac, issue.Number, issue.Body ?? string.Empty);
+                    await _outbox.RecordIssueAsync(sighting.Mac, issue.Number, cancellationToken).ConfigureAwait(false);
+                    created++;
+                }
+                else
+                {
+                    toDigest.Add(sighting);
+                }
+            }
+
+            var folded = await AddToDigestsAsync(toDigest, index, cancellationToken).ConfigureAwait(false);
+            return new IssuePassResult(created, folded, linked, duplicates, resolved.IssuesClosed + resolved.DigestLinesTicked, unfiled.Count >= Options.BatchSize);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<DecisionResult> ApplyDecisionsAsync(CommitDecisions decisions, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var recorded = (await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false))
+                .GroupBy(f => f.Sighting.Mac)
+                .ToDictionary(g => g.Key, g => g.First().IssueNumber);
+            var items = decisions.Approved.Select(m => (m, new DeviceDecision(DeviceStatus.Approved, decisions.Commit, decisions.PullRequest)))
+                .Concat(decisions.Rejected.Select(m => (m, new DeviceDecision(DeviceStatus.Rejected, decisions.Commit, decisions.PullRequest))))
+                .Select(x => (x.m, x.Item2, recorded.TryGetValue(x.m, out var n) ? n : (int?)null))
+                .ToList();
+            if (items.Count == 0)
+            {
+                return new DecisionResult(0, 0);
+            }
+
+            var index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+            return await ResolveAsync(items, index, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<DecisionResult> ResolveAsync(
+        IReadOnlyList<(MacAddress Mac, DeviceDecision Decision, int? Recorded)> items,
+        PendingIndex index,
+        CancellationToken cancellationToken)
+    {
+        var closed = 0;
+        var ticks = new Dictionary<int, Dictionary<MacAddress, string>>();
+        foreach (var (mac, decision, recorded) in items)
+        {
+            var approved = decision.Status == DeviceStatus.Approved;
+            foreach (var number in index.SinglesOf(mac).ToList())
+            {
+                var comment = DecisionComment(mac, decision);
+                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Comment.Create(_repo.Owner, _repo.Name, number, comment), createsContent: true, cancellationToken).ConfigureAwait(false);
+                var update = new IssueUpdate
+                {
+                    State = ItemState.Closed,
+                    StateReason = approved ? ItemStateReason.Completed : ItemStateReason.NotPlanned,
+                };
+                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+                index.RemoveSingle(number);
+                closed++;
+                _logger.LogInformation("Closed issue #{Issue} of {Mac}: {Status} by {Commit}", number, mac, decision.Status.Name(), decision.Commit);
+            }
+
+            foreach (var digest in index.DigestsListing(mac))
+            {
+                (ticks.TryGetValue(digest, out var t) ? t : ticks[digest] = new())[mac] = DecisionNote(decision);
+            }
+        }
+
+        var ticked = 0;
+        foreach (var (digest, marks) in ticks)
+        {
+            ticked += await EditDigestAsync(digest, index, entries =>
+            {
+                var n = 0;
+                for (var i = 0; i < entries.Count; i++)
+                {
+                    if (!entries[i].Done && marks.TryGetValue(entries[i].Mac, out var note))
+                    {
+                        entries[i] = entries[i] with { Done = true, Note = note };
+                        n++;
+                    }
+                }
+
+                return n;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only now, with GitHub done: a failure above leaves the outbox entries to be retried next pass.
+        foreach (var (mac, _, recorded) in items)
+        {
+            if (recorded is { } number)
+            {
+                await _outbox.MarkIssueClosedAsync(mac, number, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new DecisionResult(closed, ticked);
+    }
+
+    private static string DecisionComment(MacAddress mac, DeviceDecision decision)
+    {
+        var pr = decision.PullRequest is { } n ? $" (pull request #{n})" : string.Empty;
+        return decision.Status == DeviceStatus.Approved
+            ? $"Approved by commit {decision.Commit}{pr}. `{mac}` now receives its config; closing."
+            : $"Rejected by commit {decision.Commit}{pr}. `{mac}` will not receive a config; closing as not planned.";
+    }
+
+    private static string DecisionNote(DeviceDecision decision) =>
+        $"{decision.Status.Name()} by {decision.Commit}" + (decision.PullRequest is { } n ? $" (#{n})" : string.Empty);
+
+    private async Task<Issue> CreateSingleAsync(PendingSighting sighting, CancellationToken cancellationToken)
+    {
+        var request = new NewIssue(PendingIssueText.Title(sighting.Mac)) { Body = PendingIssueText.Body(sighting) };
+        request.Labels.Add(Options.PendingLabel);
+        var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Opened issue #{Issue} for pending device {Mac}", issue.Number, sighting.Mac);
+        return issue;
+    }
+
+    private async Task<int> AddToDigestsAsync(List<PendingSighting> sightings, PendingIndex index, CancellationToken cancellationToken)
+    {
+        var queue = new Queue<PendingSighting>(sightings.DistinctBy(s => s.Mac));
+        var folded = 0;
+        while (queue.Count > 0)
+        {
+            var target = index.Digests
+                .Where(d => d.Value.Entries.Count < Options.MaxDigestEntries)
+                .OrderBy(d => d.Key)
+                .Select(d => (int?)d.Key)
+                .FirstOrDefault();
+            if (target is null)
+            {
+                var batch = Take(queue, Options.MaxDigestEntries);
+                var entries = batch.Select(PendingIssueText.DigestLine).ToList();
+                var request = new NewIssue(PendingIssueText.DigestTitle) { Body = PendingIssueText.DigestBody(entries) };
+                request.Labels.Add(Options.PendingLabel);
+                request.Labels.Add(Options.DigestLabel);
+                var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
+                index.Digests[issue.Number] = new DigestState(entries);
+                await RecordAllAsync(batch, issue.Number, cancellationToken).ConfigureAwait(false);
+                folded += batch.Count;
+                _logger.LogInformation("Opened digest issue #{Issue} with {Count} pending devices", issue.Number, batch.Count);
+                continue;
+            }
+
+            var number = target.Value;
+            var room = Options.MaxDigestEntries - index.Digests[number].Entries.Count;
+            var added = Take(queue, room);
+            await EditDigestAsync(number, index, entries =>
+            {
+                var known = entries.Select(e => e.Mac).ToHashSet();
+                var fresh = added.Where(s => !known.Contains(s.Mac)).Select(PendingIssueText.DigestLine).ToList();
+                entries.AddRange(fresh);
+                return fresh.Count;
+            }, cancellationToken).ConfigureAwait(false);
+            await RecordAllAsync(added, number, cancellationToken).ConfigureAwait(false);
+            folded += added.Count;
+            _logger.LogInformation("Added {Count} pending devices to digest issue #{Issue}", added.Count, number);
+        }
+
+        return folded;
+    }
+
+    private async Task RecordAllAsync(IEnumerable<PendingSighting> sightings, int number, CancellationToken cancellationToken)
+    {
+        foreach (var s in sightings)
+        {
+            await _outbox.RecordIssueAsync(s.Mac, number, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static List<T> Take<T>(Queue<T> queue, int count)
+    {
+        var list = new List<T>();
+        while (list.Count < count && queue.Count > 0)
+        {
+            list.Add(queue.Dequeue());
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Reads the digest fresh (another replica may have edited it since the listing), applies
+    /// <paramref name="change"/> and writes it back; closes it once every line is ticked.
+    /// Returns what <paramref name="change"/> returned.
+    /// </summary>
+    private async Task<int> EditDigestAsync(int number, PendingIndex index, Func<List<DigestEntry>, int> change, CancellationToken cancellationToken)
+    {
+        var current = await _repo.Pacer.ReadAsync(() => _repo.Client.Issue.Get(_repo.Owner, _repo.Name, number), cancellationToken).ConfigureAwait(false);
+        var entries = PendingIssueText.Parse(current.Title, current.Body).DigestEntries?.ToList() ?? [];
+        var changed = change(entries);
+        var update = new IssueUpdate { Body = PendingIssueText.DigestBody(entries) };
+        var done = entries.Count > 0 && entries.All(e => e.Done);
+        if (done)
+        {
+            update.State = ItemState.Closed;
+            update.StateReason = ItemStateReason.Completed;
+        }
+
+        if (changed > 0 || done)
+        {
+            await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (done || current.State.Value == ItemState.Closed)
+        {
+            index.Digests.Remove(number);
+        }
+        else
+        {
+            index.Digests[number] = new DigestState(entries);
+        }
+
+        return changed;
+    }
+
+    private async Task<int> CloseDuplicatesAsync(PendingIndex index, CancellationToken cancellationToken)
+    {
+        var closed = 0;
+        var digestRemovals = new Dictionary<int, HashSet<MacAddress>>();
+        foreach (var mac in index.AllMacs().ToList())
+        {
+            var keep = index.Locate(mac);
+            foreach (var number in index.SinglesOf(mac).Where(n => n != keep).ToList())
+            {
+                var body = index.SingleBody(number);
+                var update = new IssueUpdate
+                {
+                    State = ItemState.Closed,
+                    StateReason = ItemStateReason.NotPlanned,
+                    Body = $"Duplicate of #{keep}: another Ktizo replica filed {mac} at the same time.\n\n{body}",
+                };
+                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+                index.RemoveSingle(number);
+                closed++;
+                _logger.LogInformation("Closed issue #{Issue} as a duplicate of #{Kept} for {Mac}", number, keep, mac);
+            }
+
+            foreach (var digest in index.DigestsListing(mac).Where(n => n != keep))
+            {
+                (digestRemovals.TryGetValue(digest, out var set) ? set : digestRemovals[digest] = []).Add(mac);
+            }
+        }
+
+        foreach (var (digest, macs) in digestRemovals)
+        {
+            closed += await EditDigestAsync(digest, index, entries => entries.RemoveAll(e => !e.Done && macs.Contains(e.Mac)), cancellationToken).ConfigureAwait(false);
+        }
+
+        return closed;
+    }
+
+    private async Task<PendingIndex> LoadIndexAsync(CancellationToken cancellationToken)
+    {
+        var request = new RepositoryIssueRequest { State = ItemStateFilter.Open };
+        request.Labels.Add(Options.PendingLabel);
+        var issues = await _repo.Pacer.ReadAsync(
+            () => _repo.Client.Issue.GetAllForRepository(_repo.Owner, _repo.Name, request, new ApiOptions { PageSize = 100 }),
+            cancellationToken).ConfigureAwait(false);
+        _lastListing = _clock.GetUtcNow();
+        var index = new PendingIndex();
+        foreach (var issue in issues)
+        {
+            if (issue.PullRequest is not null || issue.State.Value != ItemState.Open)
+            {
+                continue;
+            }
+
+            var parsed = PendingIssueText.Parse(issue.Title, issue.Body);
+            if (parsed.DigestEntries is { } entries)
+            {
+                index.Digests[issue.Number] = new DigestState(entries.ToList());
+            }
+            else if (parsed.Mac is { } mac)
+            {
+                index.AddSingle(mac, issue.Number, issue.Body ?? string.Empty);
+            }
+        }
+
+        return index;
+    }
+
+    private async Task EnsureLabelsAsync(CancellationToken cancellationToken)
+    {
+        if (_labelsEnsured)
+        {
+            return;
+        }
+
+        foreach (var (label, color, description) in new[]
+        {
+            (Options.PendingLabel, "fbca04", "A machine Ktizo has seen that is not in the inventory"),
+            (Options.DigestLabel, "fef2c0", "Pending machines folded into one issue"),
+        })
+        {
+            try
+            {
+                await _repo.Pacer.ReadAsync(() => _repo.Client.Issue.Labels.Get(_repo.Owner, _repo.Name, label), cancellationToken).ConfigureAwait(false);
+            }
+            catch (NotFoundException)
+            {
+                try
+                {
+                    await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Labels.Create(_repo.Owner, _repo.Name, new NewLabel(label, color) { Description = description }), createsContent: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiValidationException)
+                {
+                    // Another replica created it in between.
+                }
+            }
+        }
+
+        _labelsEnsured = true;
+    }
+
+    internal sealed record DigestState(List<DigestEntry> Entries);
+
+    /// <summary>The open pending issues of one listing, updated as this pass changes them.</summary>
+    internal sealed class PendingIndex
+    {
+        private readonly Dictionary<MacAddress, SortedSet<int>> _singles = [];
+        private readonly Dictionary<int, (MacAddress Mac, string Body)> _singleIssues = [];
+
+        public Dictionary<int, DigestState> Digests { get; } = [];
+
+        public int OpenSingles => _singleIssues.Count;
+
+        public void AddSingle(MacAddress mac, int number, string body)
+        {
+            (_singles.TryGetValue(mac, out var set) ? set : _singles[mac] = []).Add(number);
+            _singleIssues[number] = (mac, body);
+        }
+
+        public void RemoveSingle(int number)
+        {
+            if (_singleIssues.Remove(number, out var issue) && _singles.TryGetValue(issue.Mac, out var set))
+            {
+                set.Remove(number);
+            }
+        }
+
+        public string SingleBody(int number) => _singleIssues[number].Body;
+
+        public IEnumerable<int> SinglesOf(MacAddress mac) => _singles.TryGetValue(mac, out var set) ? set : [];
+
+        public IEnumerable<int> DigestsListing(MacAddress mac) =>
+            Digests.Where(d => d.Value.Entries.Any(e => e.Mac == mac && !e.Done)).Select(d => d.Key).Order();
+
+        public IEnumerable<MacAddress> AllMacs() =>
+            _singles.Where(s => s.Value.Count > 0).Select(s => s.Key)
+                .Concat(Digests.Values.SelectMany(d => d.Entries).Where(e => !e.Done).Select(e => e.Mac))
+                .Distinct();
+
+        /// <summary>The one place a MAC lives: its lowest-numbered open issue or digest, or null.</summary>
+        public int? Locate(MacAddress mac)
+        {
+            var places = SinglesOf(mac).Concat(DigestsListing(mac)).ToList();
+            return places.Count == 0 ? null : places.Min();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Ktizo.Core;
+using Ktizo.Core.Registry;
+
+namespace Ktizo.GitHub;
+
+/// <summary>
+/// The words on GitHub: titles, bodies and the hidden markers by which Ktizo recognises its own issues
+/// again (the marker survives a person editing the title).
+/// </summary>
+public static partial class PendingIssueText
+{
+    public const string DigestTitle = "Pending devices (digest)";
+    public const string DigestMarker = "<!-- ktizo:digest -->";
+
+    public static string Title(MacAddress mac) => $"Pending device {mac}";
+
+    public static string Marker(MacAddress mac) => $"<!-- ktizo:pending-device {mac} -->";
+
+    /// <summary>The hostname suggested until a person picks one: <c>node-</c> and the last three octets.</summary>
+    public static string SuggestedHostname(MacAddress mac) => "node-" + mac.ToFileName()[9..].Replace("-", string.Empty, StringComparison.Ordinal);
+
+    /// <summary>The address suggested: the one the machine asked from (as a /24), or a documentation address.</summary>
+    public static string SuggestedIp(PendingSighting sighting) =>
+        IPAddress.TryParse(sighting.SourceAddress, out var address) && address.AddressFamily == AddressFamily.InterNetwork
+            ? $"{address}/24"
+            : "192.0.2.10/24";
+
+    public static string DevicePath(string hostname) => $"inventory/devices/{hostname}.yaml";
+
+    public static string DeviceFile(MacAddress mac, string hostname, string ip, string role) =>
+        $"mac: {mac}\nhostname: {hostname}\nrole: {role}\nip: {ip}\n";
+
+    public static string ApproveCommand(MacAddress mac, string hostname, string ip, string role) =>
+        $"ktizo approve {mac} --hostname {hostname} --ip {ip} --role {role}";
+
+    public static string Body(PendingSighting sighting)
+    {
+        var mac = sighting.Mac;
+        var hostname = SuggestedHostname(mac);
+        var ip = SuggestedIp(sighting);
+        var b = new StringBuilder();
+        b.Append("A machine asked Ktizo for its config and is not in the inventory. It gets no config until a commit approves it.\n\n");
+        b.Append("| | |\n|---|---|\n");
+        b.Append(CultureInfo.InvariantCulture, $"| MAC | `{mac}` |\n");
+        b.Append(CultureInfo.InvariantCulture, $"| First seen | {sighting.FirstSeen.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC |\n");
+        b.Append(CultureInfo.InvariantCulture, $"| Source address | {Cell(sighting.SourceAddress)} |\n");
+        b.Append(CultureInfo.InvariantCulture, $"| UUID | {Cell(sighting.Uuid)} |\n");
+        b.Append(CultureInfo.InvariantCulture, $"| User agent | {Cell(sighting.UserAgent)} |\n\n");
+        b.Append("To approve it, pick a hostname, address and role, then either commit this file as ");
+        b.Append(CultureInfo.InvariantCulture, $"`{DevicePath(hostname)}`:\n\n```yaml\n{DeviceFile(mac, hostname, ip, "worker")}```\n\n");
+        b.Append("or run (add `--pr` to open the pull request from here):\n\n");
+        b.Append(CultureInfo.InvariantCulture, $"```sh\n{ApproveCommand(mac, hostname, ip, "worker")}\n```\n\n");
+        b.Append(CultureInfo.InvariantCulture, $"`ktizo reject {mac}` refuses it. This issue closes itself when the commit is synced.\n\n");
+        b.Append(Marker(mac)).Append('\n');
+        return b.ToString();
+    }
+
+    public static string DigestBody(IEnumerable<DigestEntry> entries)
+    {
+        var b = new StringBuilder();
+        b.Append("More machines are pending than Ktizo opens single issues for, so the rest are listed here, ");
+        b.Append("one line each (edited in place). Approve one as its own issue says: ");
+        b.Append("`ktizo approve MAC --hostname … --ip … --role …`. A line is ticked when a synced commit decides it.\n\n");
+        b.Append(DigestMarker).Append('\n');
+        foreach (var entry in entries)
+        {
+            b.Append(entry.ToLine()).Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    public static DigestEntry DigestLine(PendingSighting sighting) =>
+        new(sighting.Mac, false, string.Create(
+            CultureInfo.InvariantCulture,
+            $"first seen {sighting.FirstSeen.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC from {sighting.SourceAddress ?? "unknown"}"));
+
+    /// <summary>What a body says about pending MACs: the single device it is about, or the digest lines.</summary>
+    public static ParsedIssue Parse(string? title, string? body)
+    {
+        body ??= string.Empty;
+        if (body.Contains(DigestMarker, StringComparison.Ordinal))
+        {
+            var entries = new List<DigestEntry>();
+            foreach (Match m in DigestLinePattern().Matches(body))
+            {
+                if (MacAddress.TryParse(m.Groups["mac"].Value, out var mac))
+                {
+                    entries.Add(new DigestEntry(mac, m.Groups["done"].Value == "x", m.Groups["note"].Value.Trim()));
+                }
+            }
+
+            return new ParsedIssue(null, entries);
+        }
+
+        var marker = MarkerPattern().Match(body);
+        if (marker.Success && MacAddress.TryParse(marker.Groups["mac"].Value, out var marked))
+        {
+            return new ParsedIssue(marked, null);
+        }
+
+        var titled = TitlePattern().Match(title ?? string.Empty);
+        return titled.Success && MacAddress.TryParse(titled.Groups["mac"].Value, out var fromTitle)
+            ? new ParsedIssue(fromTitle, null)
+            : new ParsedIssue(null, null);
+    }
+
+    private static string Cell(string? value) =>
+        string.IsNullOrEmpty(value) ? "unknown" : "`" + value.Replace("`", "'", StringComparison.Ordinal).Replace("|", "/", StringComparison.Ordinal).ReplaceLineEndings(" ") + "`";
+
+    [GeneratedRegex(@"^- \[(?<done>[ x])\] `(?<mac>[0-9a-fA-F:-]{12,17})`(?<note>[^\n]*)$", RegexOptions.Multiline)]
+    private static partial Regex DigestLinePattern();
+
+    [GeneratedRegex(@"<!-- ktizo:pending-device (?<mac>[0-9a-fA-F:-]{12,17}) -->")]
+    private static partial Regex MarkerPattern();
+
+    [GeneratedRegex(@"^Pending device (?<mac>[0-9a-fA-F:-]{12,17})\s*$")]
+    private static partial Regex TitlePattern();
+}
+
+/// <summary>One line of a digest issue: <c>- [ ] `mac` note</c>; ticked once decided.</summary>
+public sealed record DigestEntry(MacAddress Mac, bool Done, string Note)
+{
+    public string ToLine() => $"- [{(Done ? 'x' : ' ')}] `{Mac}` {Note}".TrimEnd();
+}
+
+/// <summary>A single pending issue names <see cref="Mac"/>; a digest has <see cref="DigestEntries"/>; neither: not ours.</summary>
+public sealed record ParsedIssue(MacAddress? Mac, IReadOnlyList<DigestEntry>? DigestEntries);

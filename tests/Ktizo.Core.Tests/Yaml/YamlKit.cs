@@ -1,0 +1,44 @@
+using System.Text;
+using Ktizo.Core.Validation;
+using Ktizo.Core.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Ktizo.Core.Tests.Yaml;
+
+/// <summary>Small helpers so each test reads as config, patch, expected output.</summary>
+internal static class YamlKit
+{
+    public static List<YamlDocument> Docs(string text)
+    {
+        var documents = YamlDocuments.Parse(text, "test.yaml", out var errors);
+        Assert.Empty(errors);
+        return [.. documents];
+    }
+
+    public static string Text(IReadOnlyList<YamlDocument> documents) => Encoding.UTF8.GetString(YamlWriter.Write(documents));
+
+    /// <summary>Applies each patch in turn to <paramref name="config"/>; returns the written result and every diagnostic.</summary>
+    public static (string Output, List<Diagnostic> Diagnostics) Merge(string config, params string[] patches)
+    {
+        var documents = Docs(config);
+        var diagnostics = new List<Diagnostic>();
+        foreach (var patch in patches)
+        {
+            diagnostics.AddRange(StrategicMerge.Apply(documents, Docs(patch), "patch.yaml"));
+        }
+
+        return (Text(documents), diagnostics);
+    }
+
+    /// <summary>Merge that must succeed.</summary>
+    public static string Merged(string config, params string[] patches)
+    {
+        var (output, diagnostics) = Merge(config, patches);
+        Assert.Empty(diagnostics);
+        return output;
+    }
+
+    /// <summary>A config Talos generated, read from ../shared/talos (never copied into this repository).</summary>
+    public static string TalosExample(string pathUnderExamples) =>
+        File.ReadAllText(Ktizo.Testing.ExampleRepository.SharedTalos("examples/" + pathUnderExamples));
+}

@@ -1,0 +1,79 @@
+using Ktizo.Core.Rendering;
+using Ktizo.Testing;
+
+namespace Ktizo.Schema.Tests;
+
+public class TalosSchemaTests
+{
+    private static readonly Lazy<TalosSchema> V113 = new(() => TalosSchema.Load(ExampleRepository.SharedTalos("config.schema.v1.13.9.json")));
+
+    [Fact]
+    public void Validate_ExampleConfigs_PassTheOfficialV113Schema()
+    {
+        var set = Renderer.Render(ExampleRepository.Load()).Set!;
+
+        Assert.Empty(V113.Value.Validate(set));
+    }
+
+    [Fact]
+    public void Validate_WhenAPatchAddsAnUnknownKey_ReportsItsPathAndDevice()
+    {
+        var tree = ExampleRepository.Load().Add("templates/patches/worker/60-typo.yaml", "machine:\n    instal:\n        disk: /dev/sdb\n");
+        var set = Renderer.Render(tree).Set!;
+
+        var errors = V113.Value.Validate(set);
+
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Equal("schema", e.Code));
+        Assert.Contains(errors, e => e.Location.File == "inventory/devices/worker-01.yaml" && e.Message.Contains("'/machine/instal'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_WhenADocumentHasAWrongType_ReportsIt()
+    {
+        var tree = ExampleRepository.Load().Add("templates/patches/all/60-type.yaml", "apiVersion: v1alpha1\nkind: LinkConfig\nname: net0\nmtu: big\n");
+        var set = Renderer.Render(tree).Set!;
+
+        var errors = V113.Value.Validate(set);
+
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Contains("(LinkConfig) at '/mtu'", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_PersistKey_IsToleratedOnPurpose()
+    {
+        var set = Renderer.Render(ExampleRepository.Load()).Set!;
+
+        Assert.All(set.Approved.Values, c => Assert.Contains("persist: true", System.Text.Encoding.UTF8.GetString(c.Yaml), StringComparison.Ordinal));
+        Assert.Empty(V113.Value.Validate(set));
+    }
+
+    [Fact]
+    public void Validate_AgainstAnOlderSchema_NamesDocumentKindsItDoesNotKnow()
+    {
+        var old = TalosSchema.Load(ExampleRepository.SharedTalos("config.schema.v1.11.6.json"));
+        var set = Renderer.Render(ExampleRepository.Load()).Set!;
+
+        var errors = old.Validate(set);
+
+        Assert.Contains(errors, e => e.Message.Contains("kind 'HostnameConfig' is not in this schema", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("7445", 7445L)]
+    [InlineData("'7445'", "7445")]
+    [InlineData("\"true\"", "true")]
+    [InlineData("1.5", 1.5)]
+    [InlineData("10.0.5.1", "10.0.5.1")]
+    public void ToJson_TypesPlainScalarsAsYamlDoesAndKeepsQuotedOnesStrings(string yaml, object expected)
+    {
+        var documents = Core.Yaml.YamlDocuments.Parse($"v: {yaml}\n", "t.yaml", out _);
+
+        var json = TalosSchema.ToJson(documents[0].RootNode)!["v"]!;
+
+        Assert.Equal(expected is bool b ? (b ? "true" : "false") : expected.ToString(), json.ToJsonString().Trim('"'));
+        Assert.Equal(expected is string ? System.Text.Json.JsonValueKind.String : expected is bool ? System.Text.Json.JsonValueKind.True : System.Text.Json.JsonValueKind.Number, json.GetValueKind());
+    }
+}
