@@ -17,13 +17,16 @@ done
 busybox=/bin/busybox
 [ -x "$busybox" ] && "$busybox" --list | grep -qx udhcpc || fail "busybox-static is missing (run tests/install-deps.sh as root)"
 
-# The current cloud kernel ABI, e.g. linux-image-6.1.0-56-cloud-amd64.
-image=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
-if [ -z "$image" ]; then
-  apt-get update -qq
-  image=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
-fi
-[ -n "$image" ] || fail "cannot find the cloud kernel package (apt-cache depends linux-image-cloud-amd64)"
+# The current kernel ABI behind a small virtual-machine flavour: Debian's cloud kernel
+# (linux-image-6.1.0-56-cloud-amd64), or on Ubuntu the kvm flavour (virtio built in).
+find_image() {
+  for meta in linux-image-cloud-amd64 linux-image-kvm; do
+    apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }' | grep . && return 0
+  done
+  return 1
+}
+image=$(find_image) || { apt-get update -qq; image=$(find_image) || true; }
+[ -n "$image" ] || fail "cannot find a cloud or kvm kernel package (apt-cache depends linux-image-cloud-amd64 or linux-image-kvm)"
 version=$(apt-cache policy "$image" | awk '/Candidate:/ { print $2 }')
 
 stamp="$image $version $(cat "$here/build-assets.sh" "$here/talos-standin-init" | sha256sum | cut -c1-16)"
