@@ -24,10 +24,22 @@ public static class BootEndpoints
     {
         services.AddOptions<BootOptions>()
             .BindConfiguration(BootOptions.Section)
-            .Validate(o => o.PublicBaseUrl is null || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _), "Boot:PublicBaseUrl must be an absolute http(s) URL")
+            .Validate(o => o.PublicBaseUrl is null || IsUsableBaseUrl(o.PublicBaseUrl), "Boot:PublicBaseUrl must be an absolute http(s) URL without query, fragment or '$'")
             .Validate(o => !string.IsNullOrWhiteSpace(o.AssetsPath) && Directory.Exists(o.AssetsPath), "Boot:AssetsPath must name an existing folder (holding vmlinuz and initramfs.xz)")
             .ValidateOnStart();
         return services;
+    }
+
+    private static bool IsUsableBaseUrl(string text)
+    {
+        try
+        {
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && BootScript.BaseUrl(uri).Length > 0;
+        }
+        catch (KtizoException)
+        {
+            return false;
+        }
     }
 
     internal static Results<ContentHttpResult, ProblemHttpResult> GetScript(HttpRequest request, IOptions<BootOptions> options, ILoggerFactory logs)

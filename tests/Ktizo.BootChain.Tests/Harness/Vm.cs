@@ -27,8 +27,6 @@ public sealed class Vm
 
     internal Daemon Process { get; }
 
-    public DateTime Started { get; } = DateTime.UtcNow;
-
     internal static Vm Start(BootLab lab, string name, Firmware firmware, string mac, string uuid, string tap)
     {
         var serial = Path.Combine(lab.Work, $"serial-{name}.log");

@@ -150,6 +150,37 @@ public sealed class BootEndpointsTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("ftp://10.0.5.2/")]
+    [InlineData("http://10.0.5.2/${x}")]
+    [InlineData("not a url")]
+    public async Task AddBoot_WithAnUnusableBaseUrl_FailsAtStart(string url)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration["Boot:AssetsPath"] = _folder;
+        builder.Configuration["Boot:PublicBaseUrl"] = url;
+        builder.Services.AddBoot();
+        _app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => _app.StartAsync());
+
+        Assert.Contains("Boot:PublicBaseUrl", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddBoot_WithoutAssetsFolder_FailsAtStart()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddBoot();
+        _app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => _app.StartAsync());
+
+        Assert.Contains("Boot:AssetsPath", error.Message, StringComparison.Ordinal);
+    }
+
     private async Task<HttpClient> Start(Action<BootOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
