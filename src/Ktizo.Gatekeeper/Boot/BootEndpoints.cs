@@ -19,13 +19,17 @@ public static class BootEndpoints
         return app;
     }
 
-    /// <summary>Binds <see cref="BootOptions"/> to the <c>Boot</c> section and checks it at start-up.</summary>
+    /// <summary>
+    /// Binds <see cref="BootOptions"/> to the <c>Boot</c> section (environment: <c>Boot__AssetsPath</c>, …),
+    /// falls back to the gatekeeper's <c>Ktizo:PublicBaseUrl</c>, and checks the result at start-up.
+    /// </summary>
     public static IServiceCollection AddBoot(this IServiceCollection services)
     {
         services.AddOptions<BootOptions>()
             .BindConfiguration(BootOptions.Section)
+            .PostConfigure<IConfiguration>((o, configuration) => o.PublicBaseUrl ??= configuration["Ktizo:PublicBaseUrl"])
             .Validate(o => o.PublicBaseUrl is null || IsUsableBaseUrl(o.PublicBaseUrl), "Boot:PublicBaseUrl must be an absolute http(s) URL without query, fragment or '$'")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.AssetsPath) && Directory.Exists(o.AssetsPath), "Boot:AssetsPath must name an existing folder (holding vmlinuz and initramfs.xz)")
+            .Validate(o => o.AssetsPath is null || Directory.Exists(o.AssetsPath), "Boot:AssetsPath must name an existing folder (holding vmlinuz and initramfs.xz)")
             .ValidateOnStart();
         return services;
     }
@@ -64,7 +68,8 @@ public static class BootEndpoints
 
     internal static Results<PhysicalFileHttpResult, NotFound> GetAsset(string file, IOptions<BootOptions> options, ILoggerFactory logs)
     {
-        var path = BootAssets.Resolve(options.Value.AssetsPath, file);
+        var folder = options.Value.AssetsPath;
+        var path = folder is null ? null : BootAssets.Resolve(folder, file);
         if (path is null)
         {
             logs.CreateLogger(typeof(BootEndpoints)).LogWarning("Boot asset {File} refused or missing", file);

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Ktizo.Gatekeeper.Boot;
 
 /// <summary>
@@ -18,14 +16,17 @@ public sealed class BootOptions
 
     /// <summary>
     /// The URL machines reach the gatekeeper at, e.g. <c>http://10.0.5.2:8000</c>; <c>boot.ipxe</c> points
-    /// kernel, initramfs and <c>talos.config</c> here. When unset, the scheme and Host of the request for
-    /// <c>boot.ipxe</c> are used, which is right unless a proxy sits in between.
+    /// kernel, initramfs and <c>talos.config</c> here. When unset, the gatekeeper's own
+    /// <c>Ktizo:PublicBaseUrl</c> (<c>--public-base-url</c>) is used, and without that the scheme and Host of
+    /// the request for <c>boot.ipxe</c>, which is right unless a proxy sits in between.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>The folder holding <c>vmlinuz</c> and <c>initramfs.xz</c> (Talos's release assets).</summary>
-    [Required]
-    public string AssetsPath { get; set; } = "";
+    /// <summary>
+    /// The folder holding <c>vmlinuz</c> and <c>initramfs.xz</c> (Talos's release assets). Unset, the
+    /// gatekeeper serves no assets (<c>/talos/…</c> answers 404): the kernel comes from elsewhere.
+    /// </summary>
+    public string? AssetsPath { get; set; }
 
     /// <summary>Console arguments; the last <c>console=</c> is where Talos writes its log.</summary>
     public string ConsoleArgs { get; set; } = "console=tty0";

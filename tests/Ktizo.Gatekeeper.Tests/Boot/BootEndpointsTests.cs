@@ -169,16 +169,33 @@ public sealed class BootEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddBoot_WithoutAssetsFolder_FailsAtStart()
+    public async Task AddBoot_WithAMissingAssetsFolder_FailsAtStart()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        builder.Configuration["Boot:AssetsPath"] = Path.Combine(_folder, "missing");
         builder.Services.AddBoot();
         _app = builder.Build();
 
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => _app.StartAsync());
 
         Assert.Contains("Boot:AssetsPath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddBoot_WithoutBootSettings_TakesTheGatekeepersBaseUrlAndServesNoAssets()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration["Ktizo:PublicBaseUrl"] = "http://10.0.5.2:8000";
+        builder.Services.AddBoot();
+        _app = builder.Build();
+        _app.MapBoot();
+        await _app.StartAsync();
+        var client = _app.GetTestClient();
+
+        Assert.Contains("kernel http://10.0.5.2:8000/talos/vmlinuz ", await client.GetStringAsync("/boot.ipxe"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/talos/vmlinuz")).StatusCode);
     }
 
     private async Task<HttpClient> Start(Action<BootOptions>? configure = null)
