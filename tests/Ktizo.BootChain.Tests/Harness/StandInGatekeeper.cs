@@ -42,6 +42,7 @@ public sealed class StandInGatekeeper : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.ListenHandle((ulong)listener.Handle));
         builder.Services.Configure<BootOptions>(o =>
         {
