@@ -19,7 +19,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 status=0
 dotnet build Ktizo.sln -c Release --nologo -v quiet || exit 2
 dotnet test Ktizo.sln -c Release --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=normal" \
+  --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" "$@" || status=$?
 
 # Sum the counters of every TRX file (one per test project).
@@ -39,5 +39,10 @@ if [ "$files" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
   failed=$((failed + 1)); status=1
 fi
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+# dotnet test failed without a failed test in any TRX: a test host crashed or a project did not run.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status although no test failed: a test run was aborted (see above)" >&2
+  failed=1
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

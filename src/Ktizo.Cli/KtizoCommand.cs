@@ -12,6 +12,10 @@ public static class KtizoCommand
             ValidateCommand.Create(console),
             RenderCommand.Create(console),
             DiffCommand.Create(console),
+            ServeCommand.Create(console),
+            ApproveCommand.Create(console),
+            RejectCommand.Create(console),
+            PrCommentCommand.Create(console),
         };
 
     /// <summary>Parses and runs; a command line that does not parse is a usage error (exit 2), not a failure of the repository.</summary>

@@ -21,8 +21,18 @@ internal sealed class DeviceRenderer
 
     private const int MaxOutputChars = 1024 * 1024;
 
+    /// <summary>Functions templates may call besides Scriban's built-ins; shared, read-only.</summary>
+    private static readonly ScriptObject Functions = CreateFunctions();
+
     private readonly TemplateSet _templates;
     private readonly ScriptObject _cluster;
+
+    /// <summary>
+    /// The last output of each patch template and its parsed documents. A template that does not depend on
+    /// the device (the cluster patch, opt-in patches) renders the same text for every device: it is parsed
+    /// once. Merging never changes a patch (it copies what it inserts), so sharing the documents is safe.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Text, IReadOnlyList<YamlDocument> Documents)> _lastParsed = new(StringComparer.Ordinal);
 
     public DeviceRenderer(TemplateSet templates, Cluster cluster)
     {
@@ -40,24 +50,62 @@ internal sealed class DeviceRenderer
             return null; // already reported when the templates were loaded
         }
 
+        var context = ThreadContext;
+        using var timeout = new CancellationTokenSource();
+        context.CancellationToken = timeout.Token;
+        context.PushGlobal(DeviceModel(device));
+        try
+        {
+            return MergeWith(device, baseTemplate, patches, context, timeout, errors);
+        }
+        finally
+        {
+            context.PopGlobal();
+            context.CancellationToken = CancellationToken.None;
+        }
+    }
+
+    private List<YamlDocument>? MergeWith(Device device, BaseTemplate baseTemplate, IReadOnlyList<PatchTemplate> patches, TemplateContext context, CancellationTokenSource timeout, List<Diagnostic> errors)
+    {
         var documents = new List<YamlDocument>(baseTemplate.Documents.Count + 4);
         foreach (var document in baseTemplate.Documents)
         {
             documents.Add(YamlClone.Deep(document));
         }
 
-        var deviceModel = TemplateModel.ForDevice(device);
         var failed = false;
         foreach (var patch in patches)
         {
-            var text = RenderTemplate(patch, deviceModel, errors);
+            timeout.CancelAfter(TemplateTimeout);
+            var text = RenderTemplate(patch, context, errors);
+            if (!timeout.TryReset())
+            {
+                // The clock ran out; the token stays cancelled, so later patches could not run anyway.
+                failed = true;
+                break;
+            }
+
             if (text is null)
             {
                 failed = true;
                 continue;
             }
 
-            var patchDocuments = YamlDocuments.Parse(text, patch.Path, out var yamlErrors);
+            IReadOnlyList<YamlDocument> patchDocuments;
+            IReadOnlyList<Diagnostic> yamlErrors = [];
+            if (_lastParsed.TryGetValue(patch.Path, out var last) && last.Text == text)
+            {
+                patchDocuments = last.Documents;
+            }
+            else
+            {
+                patchDocuments = YamlDocuments.Parse(text, patch.Path, out yamlErrors);
+                if (yamlErrors.Count == 0)
+                {
+                    _lastParsed[patch.Path] = (text, patchDocuments);
+                }
+            }
+
             if (yamlErrors.Count > 0)
             {
                 foreach (var e in yamlErrors)
@@ -103,16 +151,25 @@ internal sealed class DeviceRenderer
         return new RenderedConfig(device, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), inputKey);
     }
 
-    private string? RenderTemplate(PatchTemplate patch, ScriptObject device, List<Diagnostic> errors)
+    private static ScriptObject CreateFunctions()
     {
-        var globals = new ScriptObject
-        {
-            ["device"] = device,
-            ["cluster"] = _cluster,
-        };
-        globals.Import("quote", new Func<object?, string>(TemplateModel.Quote));
+        var functions = new ScriptObject();
+        functions.Import("quote", new Func<object?, string>(TemplateModel.Quote));
+        functions.IsReadOnly = true;
+        return functions;
+    }
 
-        using var timeout = new CancellationTokenSource(TemplateTimeout);
+    /// <summary>
+    /// One context per thread, reused for every device and patch: building a context (Scriban's built-in
+    /// functions) costs more than rendering a small template. Each device pushes its model and pops it after.
+    /// </summary>
+    private static TemplateContext ThreadContext => t_context ??= NewContext();
+
+    [ThreadStatic]
+    private static TemplateContext? t_context;
+
+    private static TemplateContext NewContext()
+    {
         var context = new TemplateContext
         {
             StrictVariables = true,
@@ -120,13 +177,32 @@ internal sealed class DeviceRenderer
             LoopLimit = 10_000,
             RecursiveLimit = 64,
             LimitToString = MaxOutputChars,
-            CancellationToken = timeout.Token,
             MemberRenamer = member => member.Name,
         };
-        context.PushGlobal(globals);
+        context.PushGlobal(Functions);
+        return context;
+    }
+
+    private ScriptObject DeviceModel(Device device)
+    {
+        var model = new ScriptObject
+        {
+            ["device"] = TemplateModel.ForDevice(device),
+            ["cluster"] = _cluster,
+        };
+        model.IsReadOnly = true;
+        return model;
+    }
+
+    private static string? RenderTemplate(PatchTemplate patch, TemplateContext context, List<Diagnostic> errors)
+    {
+        // A scope of its own for the variables a template assigns, so none leaks into the next patch.
+        context.PushGlobal(new ScriptObject());
+        var succeeded = false;
         try
         {
             var text = patch.Template.Render(context);
+            succeeded = true;
             if (text.Length > MaxOutputChars)
             {
                 errors.Add(new Diagnostic("template-runtime", $"the template's output is over {MaxOutputChars} characters", new SourceLocation(patch.Path, 1, 1)));
@@ -147,6 +223,22 @@ internal sealed class DeviceRenderer
         {
             // Scriban lets a few .NET exceptions through from built-in functions; they are still the template's fault.
             errors.Add(new Diagnostic("template-runtime", e.Message, new SourceLocation(patch.Path, 1, 1)));
+        }
+        finally
+        {
+            if (!succeeded)
+            {
+                // Scriban may leave scopes or loop state behind when a template throws: start the next device on a fresh context.
+                t_context = null;
+            }
+
+            context.PopGlobal();
+
+            // A template that failed leaves its partial output behind; the next patch must start empty.
+            if (context.Output is StringBuilderOutput output)
+            {
+                output.Builder.Clear();
+            }
         }
 
         return null;

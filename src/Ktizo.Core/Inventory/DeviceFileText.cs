@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using Ktizo.Core.Yaml;
+
+namespace Ktizo.Core.Inventory;
+
+/// <summary>
+/// What <c>ktizo approve</c> asks for: the values as the user typed them. They are written as given
+/// (only a parseable MAC is normalised), so the validator judges exactly what lands in the file.
+/// </summary>
+public sealed record ApprovedDeviceFields(
+    string Mac,
+    string Hostname,
+    string Role,
+    string Ip,
+    string? Gateway = null,
+    string? InstallDisk = null,
+    string? Interface = null);
+
+/// <summary>
+/// The text of a device file written by Ktizo itself (<c>ktizo approve</c>, <c>ktizo reject</c>, the
+/// pending issue's suggestion). Pure and deterministic: same values, same bytes, keys in the order of
+/// docs/inventory.md, LF line ends. Every value is a single YAML scalar: anything that is not plainly
+/// a string is double-quoted with escapes, so no value can add a key, a document or a comment.
+/// </summary>
+public static class DeviceFileText
+{
+    /// <summary>Where an approved device's file goes, or null when the hostname cannot name a file (the validator says why).</summary>
+    public static string? ApprovedPath(string hostname) =>
+        ValueRules.Hostname().IsMatch(hostname) ? $"{InventoryReader.DevicesDirectory}/{hostname}.yaml" : null;
+
+    /// <summary><c>inventory/devices/rejected-52-54-00-12-34-56.yaml</c>, the name the example uses.</summary>
+    public static string RejectedPath(MacAddress mac) => $"{InventoryReader.DevicesDirectory}/rejected-{mac.ToFileName()}.yaml";
+
+    public static string Approved(ApprovedDeviceFields device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var sb = new StringBuilder(160);
+        Line(sb, "mac", NormalisedMac(device.Mac));
+        Line(sb, "hostname", device.Hostname);
+        Line(sb, "role", device.Role);
+        Line(sb, "ip", device.Ip);
+        Line(sb, "gateway", device.Gateway);
+        Line(sb, "installDisk", device.InstallDisk);
+        Line(sb, "interface", device.Interface);
+        return sb.ToString();
+    }
+
+    public static string Rejected(string mac, string? reason)
+    {
+        var sb = new StringBuilder(96);
+        Line(sb, "mac", NormalisedMac(mac));
+        Line(sb, "status", "rejected");
+        Line(sb, "reason", reason);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> as one YAML scalar that reads back as exactly that string: plain when it
+    /// is a harmless word, path or address, else double-quoted with every special character escaped.
+    /// </summary>
+    public static string Scalar(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return IsPlainSafe(value) ? value : DoubleQuoted(value);
+    }
+
+    private static void Line(StringBuilder sb, string key, string? value)
+    {
+        if (value is not null)
+        {
+            sb.Append(key).Append(": ").Append(Scalar(value)).Append('\n');
+        }
+    }
+
+    private static string NormalisedMac(string mac) => MacAddress.TryParse(mac, out var parsed) ? parsed.ToString() : mac;
+
+    // Letters, digits and . _ / : - only, starting with a letter, digit or '/', not ending in ':', and
+    // not something a YAML 1.1 or 1.2 reader would take for a number, bool, null or timestamp.
+    private static bool IsPlainSafe(string value)
+    {
+        if (value.Length == 0 || value.Length > 200 || value[^1] == ':' || YamlScalars.LooksNonString(value))
+        {
+            return false;
+        }
+
+        if (!(char.IsAsciiLetterOrDigit(value[0]) || value[0] == '/'))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '/' or ':' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string DoubleQuoted(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\0': sb.Append("\\0"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\u0085': sb.Append("\\N"); break;
+                case '\u2028': sb.Append("\\L"); break;
+                case '\u2029': sb.Append("\\P"); break;
+                case '\uFEFF': sb.Append("\\uFEFF"); break;
+                default:
+                    if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+                    {
+                        sb.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Ktizo.Gatekeeper.Http;
+using Ktizo.Gatekeeper.Observability;
+using Ktizo.Gatekeeper.Serving;
+using Ktizo.Gatekeeper.Settings;
+using Ktizo.Gatekeeper.Sync;
+using Ktizo.Git;
+using Ktizo.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace Ktizo.Gatekeeper;
+
+/// <summary>
+/// The seam <c>ktizo serve</c> and Program.cs share: builds the whole gatekeeper from command-line
+/// style arguments (<c>--repository … --branch …</c>), <c>KTIZO_…</c> variables and appsettings.json.
+/// </summary>
+public static class GatekeeperApp
+{
+    /// <summary>Builds the gatekeeper. Throws <see cref="Core.KtizoException"/> naming every bad setting.</summary>
+    public static WebApplication Build(string[] args) => Build(args, configureServices: null, configureApp: null);
+
+    /// <param name="args">Gatekeeper flags only (see docs/gatekeeper.md).</param>
+    /// <param name="configureServices">Runs after the gatekeeper's registrations: replace a service, add the boot module's.</param>
+    /// <param name="configureApp">Runs after the gatekeeper's routes are mapped: map more (the boot chain).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureServices, Action<WebApplication>? configureApp)
+    {
+        var errors = new List<string>();
+        var flags = GatekeeperSettings.ParseFlags(args, errors);
+        var currentDirectory = Directory.GetCurrentDirectory();
+
+        // Args are not handed to the host: every flag is ours, and an unknown one is an error above.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = currentDirectory });
+        builder.Configuration.AddInMemoryCollection(GatekeeperSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
+        builder.Configuration.AddInMemoryCollection(flags);
+        var options = GatekeeperSettings.Read(builder.Configuration, currentDirectory, errors);
+
+        // Per-request framework chatter drowns the gatekeeper's own lines (one per config answer).
+        // appsettings.json or Logging__LogLevel__Microsoft.AspNetCore=Information brings it back.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.UseUrls([.. options.Urls]);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        AddGatekeeper(builder.Services, options);
+        configureServices?.Invoke(builder);
+
+        var app = builder.Build();
+        UseGatekeeper(app, options);
+        configureApp?.Invoke(app);
+        return app;
+    }
+
+    /// <summary>Every service the gatekeeper needs; each is a singleton a test may replace afterwards.</summary>
+    public static IServiceCollection AddGatekeeper(IServiceCollection services, GatekeeperOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+
+        services.AddSingleton(sp =>
+        {
+            Directory.CreateDirectory(options.DataFolder);
+            return DeviceStore.Open(options.StorePath, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<IRepositorySource>(sp => new MirrorRepositorySource(new RepositoryMirror(
+            new MirrorOptions(options.Repository, options.Branch, options.ClonePath, options.RepositoryToken),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<RepositoryMirror>())));
+        services.AddSingleton<IConfigRenderer, CoreRenderer>();
+        services.AddSingleton<ServingState>();
+        services.AddSingleton<GatekeeperMetrics>();
+        services.AddSingleton<ConfigDownloadHandler>();
+
+        // Hosted services stop in reverse order: the sync loop first, then the final store flush.
+        services.AddSingleton(sp => new DeviceStoreFlusher(
+            sp.GetRequiredService<DeviceStore>(),
+            options.StoreFlushInterval,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DeviceStoreFlusher>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceStoreFlusher>());
+        services.AddSingleton<SyncService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SyncService>());
+
+        if (options.RateLimitPermits > 0)
+        {
+            services.AddRateLimiter(limiter =>
+            {
+                limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(context =>
+                    IsProbe(context.Request.Path)
+                        ? RateLimitPartition.GetNoLimiter(IPAddress.None)
+                        : RateLimitPartition.GetFixedWindowLimiter(
+                            context.Connection.RemoteIpAddress ?? IPAddress.None,
+                            _ => new FixedWindowRateLimiterOptions
+                            {
+                                PermitLimit = options.RateLimitPermits,
+                                Window = options.RateLimitWindow,
+                                QueueLimit = 0,
+                            }));
+                limiter.OnRejected = (rejected, cancellationToken) =>
+                {
+                    rejected.HttpContext.Response.Headers.RetryAfter =
+                        ((int)Math.Ceiling(options.RateLimitWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return new ValueTask(TypedResults.Problem(
+                        $"More than {options.RateLimitPermits} requests from this address within {options.RateLimitWindow}.",
+                        statusCode: StatusCodes.Status429TooManyRequests,
+                        title: "Too many requests").ExecuteAsync(rejected.HttpContext));
+                };
+            });
+        }
+
+        return services;
+    }
+
+    /// <summary>The middleware pipeline and the routes.</summary>
+    public static WebApplication UseGatekeeper(WebApplication app, GatekeeperOptions options)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        var metrics = app.Services.GetRequiredService<GatekeeperMetrics>();
+        app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
+        if (options.RateLimitPermits > 0)
+        {
+            app.UseRateLimiter();
+        }
+
+        app.MapGatekeeper();
+        return app;
+    }
+
+    // Probes and scrapes come from the platform, not from machines: never rate-limited.
+    private static bool IsProbe(PathString path) =>
+        path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/readyz", StringComparison.Ordinal)
+        || path.Equals("/metrics", StringComparison.Ordinal);
+}

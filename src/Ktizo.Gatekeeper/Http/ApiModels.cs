@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ktizo.Gatekeeper.Http;
+
+/// <summary>JSON as the API speaks it: snake_case names, nulls left out.</summary>
+internal static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        return options;
+    }
+}
+
+/// <summary>Body of <c>POST /api/v1/config/download</c>.</summary>
+public sealed record ConfigRequest(string? MacAddress);
+
+/// <summary>Body of <c>POST /api/v1/devices/register</c>. Only the MAC is required.</summary>
+public sealed record RegisterRequest(string? MacAddress, string? Uuid);
+
+/// <summary>One device: its status from git joined with what the store observed.</summary>
+public sealed record DeviceView(
+    string Mac,
+    string Status,
+    string? Hostname,
+    string? File,
+    DateTimeOffset? FirstSeen,
+    DateTimeOffset? LastSeen,
+    long RequestCount,
+    string? LastAddress,
+    string? LastUserAgent,
+    string? Uuid,
+    bool Registered,
+    DecisionView? Approval,
+    DecisionView? Rejection,
+    DateTimeOffset? LastDownload,
+    long DownloadCount);
+
+/// <summary>The commit that added a device file: for an approved device, its approval.</summary>
+public sealed record DecisionView(string Commit, DateTimeOffset Time, string Author, int? PullRequest);
+
+public sealed record DeviceListView(string? Commit, IReadOnlyList<DeviceView> Devices);
+
+/// <summary>What /readyz and POST /api/v1/sync answer.</summary>
+public sealed record ReadinessView(
+    bool Ready,
+    string Branch,
+    string? Commit,
+    DateTimeOffset? ServedSince,
+    string? ServedFrom,
+    string? RemoteHead,
+    DateTimeOffset? LastFetchAttempt,
+    DateTimeOffset? LastFetchSuccess,
+    string? LastFetchError,
+    int ConsecutiveFetchFailures,
+    DateTimeOffset? NextFetch,
+    FailedCommitView? FailedCommit,
+    int? Approved,
+    int? Rejected);
+
+/// <summary>A commit that is not served because it failed validation, with every error.</summary>
+public sealed record FailedCommitView(string Commit, DateTimeOffset Time, IReadOnlyList<string> Errors);

@@ -1,0 +1,114 @@
+using Ktizo.Core;
+using Ktizo.Core.Inventory;
+using Ktizo.Gatekeeper.Serving;
+using Ktizo.Store;
+using Prometheus;
+
+namespace Ktizo.Gatekeeper.Observability;
+
+/// <summary>
+/// The gatekeeper's Prometheus metrics, in a registry of its own (so several gatekeepers in one
+/// process, as in tests, do not share counters). Request counts by route and status come from
+/// prometheus-net's HTTP middleware on the same registry. Names are listed in docs/gatekeeper.md.
+/// </summary>
+public sealed class GatekeeperMetrics
+{
+    private readonly Counter _configRequests;
+    private readonly Counter _syncs;
+    private readonly Gauge _servedCommit;
+    private readonly Gauge _devices;
+    private readonly Gauge _lastSyncAge;
+    private readonly Gauge _renderFailing;
+    private readonly Gauge _renderErrors;
+    private string? _servedCommitLabel;
+
+    public GatekeeperMetrics(ServingState state, DeviceStore store, TimeProvider time)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        Factory = Metrics.WithCustomRegistry(Registry);
+
+        _configRequests = Factory.CreateCounter(
+            "ktizo_config_requests_total", "Config requests answered, by result: served, pending, rejected, unavailable.", ["result"]);
+        ConfigServed = _configRequests.WithLabels("served");
+        ConfigPending = _configRequests.WithLabels("pending");
+        ConfigRejected = _configRequests.WithLabels("rejected");
+        ConfigUnavailable = _configRequests.WithLabels("unavailable");
+        ConfigDownloads = Factory.CreateCounter("ktizo_config_downloads_total", "Configs served (200) to approved devices.");
+
+        _syncs = Factory.CreateCounter("ktizo_sync_total", "Sync attempts, by result: success, fetch_failed, render_failed.", ["result"]);
+        SyncSuccess = _syncs.WithLabels("success");
+        SyncFetchFailed = _syncs.WithLabels("fetch_failed");
+        SyncRenderFailed = _syncs.WithLabels("render_failed");
+        RenderDuration = Factory.CreateHistogram(
+            "ktizo_render_duration_seconds",
+            "Time to validate and render one commit.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
+        _renderFailing = Factory.CreateGauge("ktizo_render_failing", "1 while the newest commit of the branch fails validation and an older one is served.");
+        _renderErrors = Factory.CreateGauge("ktizo_render_errors", "Errors in the newest commit that failed validation (0 when it is served).");
+        _servedCommit = Factory.CreateGauge("ktizo_served_commit_info", "The commit being served (value 1, sha in the label).", ["commit"]);
+        _devices = Factory.CreateGauge("ktizo_devices", "Devices by status: approved and rejected from git, pending = seen but not in git.", ["status"]);
+        _lastSyncAge = Factory.CreateGauge("ktizo_last_sync_age_seconds", "Seconds since the last successful fetch from the remote (-1 before the first).");
+
+        // Values that are cheaper to compute when scraped than to keep current.
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            var snapshot = state.Snapshot;
+            var approved = snapshot?.Set.Approved.Count ?? 0;
+            var rejected = snapshot?.Set.Rejected.Count ?? 0;
+            var pending = 0;
+            foreach (var mac in store.KnownMacs)
+            {
+                if (snapshot is null || snapshot.Set.StatusOf(mac) == DeviceStatus.Pending)
+                {
+                    pending++;
+                }
+            }
+
+            _devices.WithLabels("approved").Set(approved);
+            _devices.WithLabels("rejected").Set(rejected);
+            _devices.WithLabels("pending").Set(pending);
+
+            var status = state.Status;
+            _lastSyncAge.Set(status.LastFetchSuccess is { } success ? (time.GetUtcNow() - success).TotalSeconds : -1);
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public IMetricFactory Factory { get; }
+
+    public Counter.Child ConfigServed { get; }
+
+    public Counter.Child ConfigPending { get; }
+
+    public Counter.Child ConfigRejected { get; }
+
+    public Counter.Child ConfigUnavailable { get; }
+
+    public Counter ConfigDownloads { get; }
+
+    public Counter.Child SyncSuccess { get; }
+
+    public Counter.Child SyncFetchFailed { get; }
+
+    public Counter.Child SyncRenderFailed { get; }
+
+    public Histogram RenderDuration { get; }
+
+    public void Served(string commit)
+    {
+        if (_servedCommitLabel is { } old && old != commit)
+        {
+            _servedCommit.RemoveLabelled(old);
+        }
+
+        _servedCommit.WithLabels(commit).Set(1);
+        _servedCommitLabel = commit;
+    }
+
+    public void RenderFailing(int errors)
+    {
+        _renderFailing.Set(errors > 0 ? 1 : 0);
+        _renderErrors.Set(errors);
+    }
+}

@@ -1,0 +1,38 @@
+using Ktizo.Core.Files;
+
+namespace Ktizo.Gatekeeper.Sync;
+
+/// <summary>
+/// The gatekeeper's view of git: a local clone that can be read without the network and fetched
+/// from the remote. <see cref="MirrorRepositorySource"/> is the real one (Ktizo.Git); tests use fakes.
+/// </summary>
+public interface IRepositorySource : IDisposable
+{
+    /// <summary>Head of the tracked branch in the local clone, without touching the network; null before the first clone.</summary>
+    string? LocalHead { get; }
+
+    /// <summary>Clones or fetches; returns the remote head. Throws on any failure (the message never holds a token).</summary>
+    Task<string> FetchAsync(CancellationToken cancellationToken);
+
+    /// <summary>The tree of a commit in the local clone. Disposed by the caller when disposable.</summary>
+    IFileTree OpenTree(string commit);
+
+    /// <summary>For each path, the commit that added it (the approval), as far as history tells.</summary>
+    IReadOnlyDictionary<string, Approval> FindApprovals(string commit, IReadOnlyCollection<string> paths);
+}
+
+/// <summary>The commit that added a device file: who approved the device and when.</summary>
+public sealed record Approval(string Commit, DateTimeOffset Time, string Author, int? PullRequest);
+
+/// <summary>Validation and rendering, behind a seam so tests can count or stub renders.</summary>
+public interface IConfigRenderer
+{
+    Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous);
+}
+
+/// <summary>The core's renderer.</summary>
+public sealed class CoreRenderer : IConfigRenderer
+{
+    public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous) =>
+        Core.Rendering.Renderer.Render(tree, previous);
+}

@@ -1,0 +1,469 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Ktizo.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Ktizo.Store;
+
+/// <summary>
+/// The device registry: one SQLite file (WAL) holding what the gatekeeper has seen.
+/// <para>
+/// Two write paths with different promises. A MAC never seen before is inserted and committed
+/// (synchronous=FULL) before <see cref="RecordAsync"/> returns, so a machine that was answered is
+/// never forgotten, even if the process is killed the next instant. Every later request from a known
+/// MAC only updates counters in memory (<see cref="TryTouch"/>: no lock, no disk, no allocation in the
+/// common case); <see cref="FlushAsync"/> writes the accumulated changes in one transaction. A crash
+/// loses at most the counters since the last flush, never a device.
+/// </para>
+/// </summary>
+public sealed class DeviceStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<MacAddress, Activity> _activity = new();
+
+    // One writer at a time: first sightings, flushes, reads (which flush first) and meta.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _disposed;
+
+    private DeviceStore(SqliteConnection connection, TimeProvider time)
+    {
+        _connection = connection;
+        _time = time;
+    }
+
+    /// <summary>The file this store lives in.</summary>
+    public string Path => _connection.DataSource;
+
+    /// <summary>How many devices the store knows.</summary>
+    public int Count => _activity.Count;
+
+    /// <summary>Every MAC the store knows, in no particular order.</summary>
+    public ICollection<MacAddress> KnownMacs => _activity.Keys;
+
+    /// <summary>Opens (creating when missing) the store at <paramref name="path"/> and brings its schema up to date.</summary>
+    public static DeviceStore Open(string path, TimeProvider? time = null)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Pooling would keep the file open after Dispose; the store owns one connection for its life.
+            Pooling = false,
+        }.ToString();
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            // FULL: a commit is on disk (WAL fsynced) before it returns; first sightings rely on it.
+            Execute(connection, "PRAGMA synchronous = FULL;");
+            Execute(connection, "PRAGMA busy_timeout = 5000;");
+            StoreSchema.Apply(connection);
+
+            var store = new DeviceStore(connection, time ?? TimeProvider.System);
+            store.LoadKnown();
+            return store;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw new KtizoException($"Cannot open the device store '{path}': {ex.Message}", ex);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The hot path: records a request from a MAC the store already knows, in memory only.
+    /// Returns false when the MAC is new; then call <see cref="RecordAsync"/>, which makes it durable.
+    /// </summary>
+    public bool TryTouch(MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, ReadOnlySpan<char> uuid)
+    {
+        if (!_activity.TryGetValue(mac, out var activity))
+        {
+            return false;
+        }
+
+        activity.Touch(kind, _time.GetUtcNow().ToUnixTimeMilliseconds(), address, userAgent, uuid);
+        return true;
+    }
+
+    /// <summary>
+    /// Records a request. For a MAC seen for the first time the row is committed to disk before this
+    /// returns; for a known MAC it is the same as <see cref="TryTouch"/>.
+    /// </summary>
+    /// <returns>True when this was the first sighting.</returns>
+    public async Task<bool> RecordAsync(
+        MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, string? uuid, CancellationToken cancellationToken = default)
+    {
+        if (TryTouch(mac, kind, address, userAgent, uuid))
+        {
+            return false;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (TryTouch(mac, kind, address, userAgent, uuid))
+            {
+                return false;
+            }
+
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            using (var command = _connection.CreateCommand())
+            {
+                // DO NOTHING: the row can only exist already if memory and file disagree, and then the file wins.
+                command.CommandText = """
+                    INSERT INTO devices (mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
+                                         registered, last_download, download_count)
+                    VALUES ($mac, $now, $now, 1, $address, $user_agent, $uuid, $registered, $last_download, $downloads)
+                    ON CONFLICT (mac) DO NOTHING;
+                    """;
+                command.Parameters.AddWithValue("$mac", mac.ToString());
+                command.Parameters.AddWithValue("$now", now);
+                command.Parameters.AddWithValue("$address", (object?)address?.ToString() ?? DBNull.Value);
+                command.Parameters.AddWithValue("$user_agent", (object?)userAgent ?? DBNull.Value);
+                command.Parameters.AddWithValue("$uuid", string.IsNullOrEmpty(uuid) ? DBNull.Value : uuid);
+                command.Parameters.AddWithValue("$registered", kind == ObservationKind.Register ? 1 : 0);
+                command.Parameters.AddWithValue("$last_download", kind == ObservationKind.Download ? now : DBNull.Value);
+                command.Parameters.AddWithValue("$downloads", kind == ObservationKind.Download ? 1 : 0);
+                command.ExecuteNonQuery();
+            }
+
+            // Published only after the commit: a concurrent request for the same MAC either waits on the
+            // gate or finds it here, and in both cases the row is already durable.
+            _activity[mac] = new Activity { Address = address, UserAgent = userAgent, Uuid = string.IsNullOrEmpty(uuid) ? null : uuid };
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Writes the counters accumulated in memory in one transaction. Returns how many devices changed.</summary>
+    public async Task<int> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _disposed ? 0 : FlushLocked();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>One device as it is now (pending counters included), or null when never seen.</summary>
+    public async Task<DeviceRecord?> GetAsync(MacAddress mac, CancellationToken cancellationToken = default)
+    {
+        if (!_activity.ContainsKey(mac))
+        {
+            return null;
+        }
+
+        var records = await QueryAsync("WHERE mac = $mac", mac.ToString(), cancellationToken).ConfigureAwait(false);
+        return records.Count == 0 ? null : records[0];
+    }
+
+    /// <summary>Every device, sorted by MAC, pending counters included.</summary>
+    public Task<IReadOnlyList<DeviceRecord>> ListAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync(string.Empty, null, cancellationToken);
+
+    /// <summary>A small fact kept across restarts (the last commit that rendered cleanly, for instance).</summary>
+    public string? GetMeta(string key)
+    {
+        _gate.Wait();
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT value FROM meta WHERE key = $key;";
+            command.Parameters.AddWithValue("$key", key);
+            return command.ExecuteScalar() as string;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void SetMeta(string key, string value)
+    {
+        _gate.Wait();
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
+            command.Parameters.AddWithValue("$key", key);
+            command.Parameters.AddWithValue("$value", value);
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Flushes what is pending, then closes the file.</summary>
+    public void Dispose()
+    {
+        _gate.Wait();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                FlushLocked();
+            }
+            finally
+            {
+                _disposed = true;
+                _connection.Dispose();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<DeviceRecord>> QueryAsync(string where, string? mac, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // Reads are rare (the admin API): writing the counters first keeps one source of truth.
+            FlushLocked();
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
+                       registered, last_download, download_count
+                FROM devices {where} ORDER BY mac;
+                """;
+            if (mac is not null)
+            {
+                command.Parameters.AddWithValue("$mac", mac);
+            }
+
+            var records = new List<DeviceRecord>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                records.Add(new DeviceRecord(
+                    MacAddress.Parse(reader.GetString(0)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                    reader.GetInt64(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.GetInt64(7) != 0,
+                    reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                    reader.GetInt64(9)));
+            }
+
+            return records;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private int FlushLocked()
+    {
+        var batch = new List<(MacAddress Mac, Activity Activity, Activity.Delta Delta)>();
+        foreach (var (mac, activity) in _activity)
+        {
+            if (activity.TryTake(out var delta))
+            {
+                batch.Add((mac, activity, delta));
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE devices SET
+                    last_seen       = MAX(last_seen, $last_seen),
+                    request_count   = request_count + $requests,
+                    last_address    = COALESCE($address, last_address),
+                    last_user_agent = COALESCE($user_agent, last_user_agent),
+                    uuid            = COALESCE($uuid, uuid),
+                    registered      = MAX(registered, $registered),
+                    last_download   = CASE WHEN $last_download IS NULL THEN last_download
+                                           ELSE MAX(COALESCE(last_download, 0), $last_download) END,
+                    download_count  = download_count + $downloads
+                WHERE mac = $mac;
+                """;
+            var pMac = command.Parameters.Add("$mac", SqliteType.Text);
+            var pLastSeen = command.Parameters.Add("$last_seen", SqliteType.Integer);
+            var pRequests = command.Parameters.Add("$requests", SqliteType.Integer);
+            var pAddress = command.Parameters.Add("$address", SqliteType.Text);
+            var pUserAgent = command.Parameters.Add("$user_agent", SqliteType.Text);
+            var pUuid = command.Parameters.Add("$uuid", SqliteType.Text);
+            var pRegistered = command.Parameters.Add("$registered", SqliteType.Integer);
+            var pLastDownload = command.Parameters.Add("$last_download", SqliteType.Integer);
+            var pDownloads = command.Parameters.Add("$downloads", SqliteType.Integer);
+            command.Prepare();
+            foreach (var (mac, _, delta) in batch)
+            {
+                pMac.Value = mac.ToString();
+                pLastSeen.Value = delta.LastSeen;
+                pRequests.Value = delta.Requests;
+                pAddress.Value = (object?)delta.Address ?? DBNull.Value;
+                pUserAgent.Value = (object?)delta.UserAgent ?? DBNull.Value;
+                pUuid.Value = (object?)delta.Uuid ?? DBNull.Value;
+                pRegistered.Value = delta.Registered ? 1 : 0;
+                pLastDownload.Value = delta.LastDownload == 0 ? DBNull.Value : delta.LastDownload;
+                pDownloads.Value = delta.Downloads;
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+        catch
+        {
+            // Nothing was written: give the counters back so the next flush tries again.
+            foreach (var (_, activity, delta) in batch)
+            {
+                activity.Restore(delta);
+            }
+
+            throw;
+        }
+
+        return batch.Count;
+    }
+
+    private void LoadKnown()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT mac FROM devices;";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            // A row that does not parse was not written by this code; leave it alone rather than fail to start.
+            if (MacAddress.TryParse(reader.GetString(0), out var mac))
+            {
+                _activity[mac] = new Activity();
+            }
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Changes to one device since the last flush. Written by request threads without a lock:
+    /// counters through <see cref="Interlocked"/>, the latest values as plain reference writes
+    /// (a flush that races a request writes one request's values or the next one's, both true).
+    /// </summary>
+    private sealed class Activity
+    {
+        private long _requests;
+        private long _downloads;
+        private long _lastSeen;
+        private long _lastDownload;
+        private int _registered;
+        private int _dirty;
+
+        public volatile IPAddress? Address;
+        public volatile string? UserAgent;
+        public volatile string? Uuid;
+
+        public void Touch(ObservationKind kind, long now, IPAddress? address, string? userAgent, ReadOnlySpan<char> uuid)
+        {
+            Interlocked.Increment(ref _requests);
+            if (kind == ObservationKind.Download)
+            {
+                Interlocked.Increment(ref _downloads);
+                Volatile.Write(ref _lastDownload, now);
+            }
+            else if (kind == ObservationKind.Register)
+            {
+                Volatile.Write(ref _registered, 1);
+            }
+
+            Volatile.Write(ref _lastSeen, now);
+            if (address is not null && !ReferenceEquals(address, Address))
+            {
+                Address = address;
+            }
+
+            if (userAgent is not null && !string.Equals(userAgent, UserAgent, StringComparison.Ordinal))
+            {
+                UserAgent = userAgent;
+            }
+
+            // Allocate only when a machine reports a different uuid than last time.
+            if (!uuid.IsEmpty && !uuid.SequenceEqual(Uuid.AsSpan()))
+            {
+                Uuid = uuid.ToString();
+            }
+
+            Volatile.Write(ref _dirty, 1);
+        }
+
+        public bool TryTake(out Delta delta)
+        {
+            if (Interlocked.Exchange(ref _dirty, 0) == 0)
+            {
+                delta = default;
+                return false;
+            }
+
+            delta = new Delta(
+                Interlocked.Exchange(ref _requests, 0),
+                Interlocked.Exchange(ref _downloads, 0),
+                Volatile.Read(ref _lastSeen),
+                Volatile.Read(ref _lastDownload),
+                Volatile.Read(ref _registered) != 0,
+                Address?.ToString(),
+                UserAgent,
+                Uuid);
+            return true;
+        }
+
+        public void Restore(Delta delta)
+        {
+            Interlocked.Add(ref _requests, delta.Requests);
+            Interlocked.Add(ref _downloads, delta.Downloads);
+            Volatile.Write(ref _dirty, 1);
+        }
+
+        public readonly record struct Delta(
+            long Requests, long Downloads, long LastSeen, long LastDownload, bool Registered, string? Address, string? UserAgent, string? Uuid);
+    }
+}

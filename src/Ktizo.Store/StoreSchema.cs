@@ -1,0 +1,66 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ktizo.Store;
+
+/// <summary>
+/// The store's schema as an ordered list of migrations, applied in one transaction each and
+/// counted in <c>PRAGMA user_version</c>. New tables (the GitHub outbox of issue 4) are a new
+/// entry at the end; an entry, once released, never changes.
+/// </summary>
+internal static class StoreSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: what the gatekeeper observes per device, and small facts it must remember across restarts.
+        """
+        CREATE TABLE devices (
+            mac              TEXT    NOT NULL PRIMARY KEY,  -- lower-case colons
+            first_seen       INTEGER NOT NULL,              -- unix milliseconds, UTC
+            last_seen        INTEGER NOT NULL,
+            request_count    INTEGER NOT NULL DEFAULT 0,
+            last_address     TEXT,
+            last_user_agent  TEXT,
+            uuid             TEXT,
+            registered       INTEGER NOT NULL DEFAULT 0,    -- 1 once POST /devices/register named it
+            last_download    INTEGER,
+            download_count   INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE meta (
+            key   TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ];
+
+    public static int Version => Migrations.Length;
+
+    public static void Apply(SqliteConnection connection)
+    {
+        var current = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > Migrations.Length)
+        {
+            throw new Core.KtizoException(
+                $"The device store was written by a newer Ktizo (schema {current}, this one knows {Migrations.Length}).");
+        }
+
+        for (var version = current; version < Migrations.Length; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = Migrations[version] + $"\nPRAGMA user_version = {version + 1};";
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
