@@ -29,10 +29,6 @@ public class PxeLabFixture : IAsyncLifetime
 
     public TestRepository Repository { get; private set; } = null!;
 
-    /// <summary>"ktizo serve", or until main has it, the interim stand-in.</summary>
-    public string GatekeeperKind { get; private set; } = "";
-
-    private StandInGatekeeper? _standIn;
 
     public async Task InitializeAsync()
     {
@@ -42,16 +38,7 @@ public class PxeLabFixture : IAsyncLifetime
             Repository = new TestRepository(Lab.RepositoryRoot);
             WriteHostsFile();
             Lab.StartDnsmasq();
-            if (KtizoServe.Available)
-            {
-                await KtizoServe.StartAsync(Lab, Repository, WebhookSecret);
-                GatekeeperKind = "ktizo serve";
-            }
-            else
-            {
-                _standIn = await StandInGatekeeper.StartAsync(Lab, Repository, WebhookSecret);
-                GatekeeperKind = "INTERIM stand-in gatekeeper (ktizo serve is not on main yet)";
-            }
+            await KtizoServe.StartAsync(Lab, Repository, WebhookSecret);
         }
         catch (Exception e)
         {
@@ -62,16 +49,12 @@ public class PxeLabFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
-        if (_standIn is not null)
-        {
-            await _standIn.DisposeAsync();
-        }
-
         Lab.Dispose();
         Repository?.Dispose();
         Repository = null!;
+        return Task.CompletedTask;
     }
 
     /// <summary>`ktizo dnsmasq-hosts --repo R --rev HEAD --out FILE`, as a user runs it after each merge.</summary>
@@ -131,7 +114,6 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         var config = vm.ReceivedConfig();
         Assert.Matches(@"(?m)^hostname: [""']?worker-03[""']?$", config);
         Assert.Matches(@"(?m)^ +- address: [""']?10\.0\.5\.31/24[""']?$", config);
-        output.WriteLine($"gatekeeper: {fixture.GatekeeperKind}");
         output.WriteLine($"BIOS: first answer (403) {firstAnswer.TotalSeconds:0.0} s after QEMU start; approval at {approvedAt.TotalSeconds:0.0} s; config served at {served.TotalSeconds:0.0} s");
         output.WriteLine(string.Join('\n', vm.Reports()));
     });

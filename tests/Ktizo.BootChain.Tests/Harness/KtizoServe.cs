@@ -1,19 +1,15 @@
 using System.Net;
-using Ktizo.Cli;
 
 namespace Ktizo.BootChain.Tests.Harness;
 
 /// <summary>
 /// The real gatekeeper: `ktizo serve` as its own process inside the lab's namespace, tracking branch main
 /// of the test repository, with the boot endpoints pointed at the lab's TFTP root. Flags as
-/// docs/gatekeeper.md lists them; boot settings through the <c>Boot__…</c> environment variables.
+/// docs/gatekeeper.md lists them; boot settings through the <c>Boot__…</c> environment variables, and
+/// <c>boot.ipxe</c>'s base URL from <c>--public-base-url</c>.
 /// </summary>
 public static class KtizoServe
 {
-    /// <summary>True once the `ktizo` command has `serve`; from then on the test runs it and nothing else.</summary>
-    public static bool Available =>
-        KtizoCommand.Create(new CliConsole(TextWriter.Null, TextWriter.Null, _ => null)).Subcommands.Any(c => c.Name == "serve");
-
     public static async Task StartAsync(BootLab lab, TestRepository repository, string webhookSecret)
     {
         var ktizo = Path.Combine(AppContext.BaseDirectory, "ktizo.dll");
