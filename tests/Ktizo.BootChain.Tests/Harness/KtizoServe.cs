@@ -39,6 +39,13 @@ public static class KtizoServe
                 using var ready = await http.GetAsync("/readyz");
                 if (ready.StatusCode == HttpStatusCode.OK)
                 {
+                    // Fail in seconds, not after every VM's timeout, when the boot endpoints are missing.
+                    using var script = await http.GetAsync("/boot.ipxe");
+                    if (script.StatusCode != HttpStatusCode.OK)
+                    {
+                        throw new InvalidOperationException($"ktizo serve answers GET /boot.ipxe with {(int)script.StatusCode}: the boot endpoints (AddBoot, MapBoot) are not wired into it");
+                    }
+
                     return;
                 }
             }
