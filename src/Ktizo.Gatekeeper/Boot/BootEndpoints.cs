@@ -1,0 +1,81 @@
+using Ktizo.Core;
+using Ktizo.Core.Boot;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Ktizo.Gatekeeper.Boot;
+
+/// <summary>
+/// The HTTP half of the boot chain: the iPXE script dnsmasq points iPXE at, and the Talos kernel and
+/// initramfs it loads. Neither is secret; the machine config is, and lives behind the approval check.
+/// </summary>
+public static class BootEndpoints
+{
+    public static IEndpointRouteBuilder MapBoot(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/boot.ipxe", GetScript);
+        // GET and HEAD, whole files or byte ranges: firmware and iPXE builds differ in what they ask for.
+        app.MapMethods("/talos/{file}", [HttpMethods.Get, HttpMethods.Head], GetAsset);
+        return app;
+    }
+
+    /// <summary>
+    /// Binds <see cref="BootOptions"/> to the <c>Boot</c> section (environment: <c>Boot__AssetsPath</c>, …),
+    /// falls back to the gatekeeper's <c>Ktizo:PublicBaseUrl</c>, and checks the result at start-up.
+    /// </summary>
+    public static IServiceCollection AddBoot(this IServiceCollection services)
+    {
+        services.AddOptions<BootOptions>()
+            .BindConfiguration(BootOptions.Section)
+            .PostConfigure<IConfiguration>((o, configuration) => o.PublicBaseUrl ??= configuration["Ktizo:PublicBaseUrl"])
+            .Validate(o => o.PublicBaseUrl is null || IsUsableBaseUrl(o.PublicBaseUrl), "Boot:PublicBaseUrl must be an absolute http(s) URL without query, fragment or '$'")
+            .Validate(o => o.AssetsPath is null || Directory.Exists(o.AssetsPath), "Boot:AssetsPath must name an existing folder (holding vmlinuz and initramfs.xz)")
+            .ValidateOnStart();
+        return services;
+    }
+
+    private static bool IsUsableBaseUrl(string text)
+    {
+        try
+        {
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && BootScript.BaseUrl(uri).Length > 0;
+        }
+        catch (KtizoException)
+        {
+            return false;
+        }
+    }
+
+    internal static Results<ContentHttpResult, ProblemHttpResult> GetScript(HttpRequest request, IOptions<BootOptions> options, ILoggerFactory logs)
+    {
+        var settings = options.Value;
+        var baseUrl = settings.PublicBaseUrl is { Length: > 0 } configured
+            ? new Uri(configured)
+            : new Uri($"{request.Scheme}://{request.Host}{request.PathBase}");
+        try
+        {
+            var script = BootScript.Render(baseUrl, settings.AllKernelArgs());
+            logs.CreateLogger(typeof(BootEndpoints)).LogInformation("Boot script served to {RemoteAddress} ({UserAgent})",
+                request.HttpContext.Connection.RemoteIpAddress, request.Headers.UserAgent.ToString());
+            return TypedResults.Text(script, "text/plain; charset=utf-8");
+        }
+        catch (KtizoException e)
+        {
+            logs.CreateLogger(typeof(BootEndpoints)).LogError("Boot script not served: {Reason}", e.Message);
+            return TypedResults.Problem("The boot script is misconfigured; see the gatekeeper's log.", statusCode: StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    internal static Results<PhysicalFileHttpResult, NotFound> GetAsset(string file, IOptions<BootOptions> options, ILoggerFactory logs)
+    {
+        var folder = options.Value.AssetsPath;
+        var path = folder is null ? null : BootAssets.Resolve(folder, file);
+        if (path is null)
+        {
+            logs.CreateLogger(typeof(BootEndpoints)).LogWarning("Boot asset {File} refused or missing", file);
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.PhysicalFile(path, "application/octet-stream", lastModified: File.GetLastWriteTimeUtc(path), enableRangeProcessing: true);
+    }
+}
