@@ -13,6 +13,7 @@ public static class KtizoCommand
             RenderCommand.Create(console),
             DiffCommand.Create(console),
             ServeCommand.Create(console),
+            DnsmasqHostsCommand.Create(console),
             ApproveCommand.Create(console),
             RejectCommand.Create(console),
             PrCommentCommand.Create(console),

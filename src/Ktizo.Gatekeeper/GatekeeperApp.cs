@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Ktizo.Gatekeeper.Boot;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
@@ -127,6 +128,7 @@ public static class GatekeeperApp
             });
         }
 
+        services.AddBoot();
         return services;
     }
 
@@ -144,6 +146,7 @@ public static class GatekeeperApp
         }
 
         app.MapGatekeeper();
+        app.MapBoot();
         return app;
     }
 
