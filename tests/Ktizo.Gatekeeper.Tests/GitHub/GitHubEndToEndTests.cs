@@ -111,7 +111,9 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         var comment = Assert.Single(closed.Comments);
         Assert.Contains(approval, comment);
         Assert.Contains("#12", comment);
-        Assert.Empty(await host.Get<SqliteIssueOutbox>().ListOpenIssuesAsync(default));
+        // The store learns of the close right after GitHub did it.
+        var outbox = host.Get<SqliteIssueOutbox>();
+        await WaitForAsync(() => outbox.ListOpenIssuesAsync(default).GetAwaiter().GetResult().Count == 0 ? (object)true : null, "the store to mark the issue closed");
 
         // Further syncs and passes neither comment again nor reopen.
         await host.SyncAsync();
@@ -166,6 +168,44 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         await WorkerPassesAsync(host, 3);
         Assert.DoesNotContain(_gitHub.Issues, i => i.Title == Title);
         Assert.Empty(await host.Get<SqliteIssueOutbox>().ListUnfiledAsync(10, default));
+    }
+
+    [Fact]
+    public async Task GitHubDown_NeverDelaysAnAnswer_AndNothingIsLostWhenItComesBack()
+    {
+        var example = _remote.PushExample();
+        await using var host = await StartAsync();
+        await host.WaitForCommitAsync(example);
+        await _gitHub.GoDownAsync();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using (var response = await host.GetConfigAsync(Query))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the 403 took {watch.Elapsed}");
+        await _gitHub.ComeUpAsync();
+        var issue = await WaitForAsync(() => _gitHub.Issues.SingleOrDefault(i => i.Title == Title), "the pending issue after the outage");
+
+        // Down again while the approving commit is synced: the decision waits in the store.
+        await _gitHub.GoDownAsync();
+        var approval = _remote.Push("Approve worker-09 (#14)", ("inventory/devices/worker-09.yaml", Device));
+        await host.SyncAsync();
+        using (var response = await host.GetConfigAsync(Query))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var outbox = host.Get<SqliteIssueOutbox>();
+        var waiting = await WaitForAsync(
+            () => outbox.ListOpenIssuesAsync(default).GetAwaiter().GetResult().SingleOrDefault(f => f.Decision is not null), "the decision recorded in the store");
+        Assert.Equal(new Core.Registry.DeviceDecision(Core.Inventory.DeviceStatus.Approved, approval, 14), waiting.Decision);
+
+        await _gitHub.ComeUpAsync();
+        var closed = await WaitForAsync(() => _gitHub.Issues.SingleOrDefault(i => i.Number == issue.Number && i.State == "closed"), "the issue closed after the outage");
+        Assert.Contains(approval, Assert.Single(closed.Comments));
+        Assert.Single(_gitHub.Issues, i => i.Title == Title);
     }
 
     [Fact]
