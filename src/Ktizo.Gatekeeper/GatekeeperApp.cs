@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
@@ -34,13 +35,16 @@ public static class GatekeeperApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureServices, Action<WebApplication>? configureApp)
     {
         var errors = new List<string>();
-        var flags = GatekeeperSettings.ParseFlags(args, errors);
+        var flags = GatekeeperSettings.ParseFlags(GitHubSettings.TakeFlags(args, out var gitHubFlags, errors), errors);
         var currentDirectory = Directory.GetCurrentDirectory();
 
         // Args are not handed to the host: every flag is ours, and an unknown one is an error above.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = currentDirectory });
         builder.Configuration.AddInMemoryCollection(GatekeeperSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
+        builder.Configuration.AddInMemoryCollection(GitHubSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddInMemoryCollection(flags);
+        builder.Configuration.AddInMemoryCollection(gitHubFlags);
+        builder.Configuration.AddInMemoryCollection(GitHubSettings.Validate(builder.Configuration, errors));
         var options = GatekeeperSettings.Read(builder.Configuration, currentDirectory, errors);
 
         // Per-request framework chatter drowns the gatekeeper's own lines (one per config answer).
@@ -54,6 +58,7 @@ public static class GatekeeperApp
             // Made by a factory and resolved at once, so the container owns it: disposing the app releases the folder.
             builder.Services.AddSingleton(_ => dataLock);
             AddGatekeeper(builder.Services, options);
+            builder.Services.AddGatekeeperGitHub(builder.Configuration);
             configureServices?.Invoke(builder);
 
             var app = builder.Build();

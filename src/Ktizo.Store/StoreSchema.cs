@@ -30,6 +30,25 @@ internal static class StoreSchema
             value TEXT NOT NULL
         );
         """,
+
+        // 2: the GitHub outbox (issue 4). One row per device, added by the trigger in the same statement
+        // as the device's first sighting, so nothing that was answered can be missing from it.
+        """
+        CREATE TABLE issue_outbox (
+            mac              TEXT    NOT NULL PRIMARY KEY,  -- devices.mac
+            status           INTEGER NOT NULL DEFAULT 0,    -- 0 not yet judged by a commit, 1 pending, 2 approved, 3 rejected
+            issue_number     INTEGER,                       -- the issue (or digest) carrying the device; NULL = unfiled
+            issue_closed     INTEGER NOT NULL DEFAULT 0,    -- 1 once that issue was closed on GitHub
+            decision_commit  TEXT,                          -- the commit that approved or rejected it (status 2, 3)
+            decision_pr      INTEGER
+        );
+        CREATE INDEX issue_outbox_by_status ON issue_outbox (status, issue_number);
+        CREATE TRIGGER devices_into_issue_outbox AFTER INSERT ON devices
+        BEGIN
+            INSERT OR IGNORE INTO issue_outbox (mac, status) VALUES (NEW.mac, CASE WHEN NEW.download_count > 0 THEN 2 ELSE 0 END);
+        END;
+        INSERT OR IGNORE INTO issue_outbox (mac) SELECT mac FROM devices;
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -17,7 +17,8 @@ namespace Ktizo.Gatekeeper.Http;
 /// rendered. No lock, no query dictionary, no per-request string for the MAC.
 /// </summary>
 public sealed class ConfigDownloadHandler(
-    ServingState state, DeviceStore store, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger)
+    ServingState state, DeviceStore store, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger,
+    Ktizo.GitHub.PendingIssueSignal? pendingIssues = null)
 {
     /// <summary>Header naming the commit an answer came from.</summary>
     public const string CommitHeader = "X-Ktizo-Commit";
@@ -107,6 +108,7 @@ public sealed class ConfigDownloadHandler(
             if (await store.RecordAsync(mac, kind, address, userAgent, uuid, context.RequestAborted).ConfigureAwait(false))
             {
                 Log.FirstSighting(logger, mac, address, kind == ObservationKind.Download ? "approved" : "not approved");
+                pendingIssues?.Notify(); // wakes the GitHub worker; never waits for it
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

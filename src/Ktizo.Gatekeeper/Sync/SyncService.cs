@@ -26,7 +26,8 @@ public sealed class SyncService(
     GatekeeperMetrics metrics,
     GatekeeperOptions options,
     TimeProvider time,
-    ILogger<SyncService> logger) : BackgroundService
+    ILogger<SyncService> logger,
+    GitHub.GitHubDecisionRelay? gitHub = null) : BackgroundService
 {
     /// <summary>Key in the store's meta table: the commit to serve at start, before the remote answers.</summary>
     public const string LastGoodCommitKey = "last-good-commit";
@@ -251,6 +252,7 @@ public sealed class SyncService(
         }
 
         UpdateApprovals(snapshot);
+        gitHub?.Swapped(snapshot, state.Approvals);
         return true;
     }
 
