@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 # git: the fixtures make real repositories with the command-line client too.
 command -v git >/dev/null || need+=(git)
+# chromium: the UI tests drive Debian's Chromium through Playwright (never a browser download).
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
