@@ -5,6 +5,7 @@ using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Sync;
+using Ktizo.Gatekeeper.Ui;
 using Ktizo.Git;
 using Ktizo.Store;
 using Microsoft.AspNetCore.Builder;
@@ -76,6 +77,7 @@ public static class GatekeeperApp
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();
         services.AddSingleton<ConfigDownloadHandler>();
+        services.AddDeviceUi();
 
         // Hosted services stop in reverse order: the sync loop first, then the final store flush.
         services.AddSingleton(sp => new DeviceStoreFlusher(
@@ -132,6 +134,7 @@ public static class GatekeeperApp
         }
 
         app.MapGatekeeper();
+        app.MapDeviceUi();
         return app;
     }
 
