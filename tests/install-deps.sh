@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 # git: the fixtures make real repositories with the command-line client too.
 command -v git >/dev/null || need+=(git)
+# chromium: the UI tests drive Debian's Chromium through Playwright (never a browser download).
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 
 # The PXE boot test (tests/Ktizo.BootChain.Tests): real dnsmasq, iPXE, QEMU and OVMF, and busybox
 # for the initramfs that stands in for Talos. dnsmasq-base, not dnsmasq: no system service is started.

@@ -7,6 +7,7 @@ using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Sync;
+using Ktizo.Gatekeeper.Ui;
 using Ktizo.Git;
 using Ktizo.Store;
 using Microsoft.AspNetCore.Builder;
@@ -94,6 +95,7 @@ public static class GatekeeperApp
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();
         services.AddSingleton<ConfigDownloadHandler>();
+        services.AddDeviceUi();
 
         // Hosted services stop in reverse order: the sync loop first, then the final store flush.
         services.AddSingleton(sp => new DeviceStoreFlusher(
@@ -152,6 +154,7 @@ public static class GatekeeperApp
 
         app.MapGatekeeper();
         app.MapBoot();
+        app.MapDeviceUi();
         return app;
     }
 

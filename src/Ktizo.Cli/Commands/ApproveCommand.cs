@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ktizo.Cli.Approval;
+using Ktizo.GitHub.Approval;
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
 
@@ -36,19 +37,7 @@ public static class ApproveCommand
             var fields = new ApprovedDeviceFields(
                 parse.GetValue(mac)!, parse.GetValue(hostname)!, parse.GetValue(role)!, parse.GetValue(ip)!,
                 parse.GetValue(gateway), parse.GetValue(installDisk), parse.GetValue(networkInterface));
-            // A hostname that cannot name a file is still validated (and refused) under a placeholder name.
-            var path = DeviceFileText.ApprovedPath(fields.Hostname) ?? $"{InventoryReader.DevicesDirectory}/new-device.yaml";
-            var issueNumber = parse.GetValue(issue);
-            var proposal = new DeviceProposal(
-                path,
-                DeviceFileText.Approved(fields),
-                GitHub.GitHubApprovalPullRequests.BranchFor(path),
-                set => PullRequestText.ApproveTitle(set.Approved[MacAddress.Parse(fields.Mac)]),
-                set => PullRequestText.ApproveBody(set, set.Approved[MacAddress.Parse(fields.Mac)]),
-                issueNumber is { } n ? $"Closes #{n}" : null,
-                issueNumber,
-                ClosesIssue: true,
-                Decision: "approved");
+            var proposal = DeviceProposal.Approve(fields, parse.GetValue(issue));
             return DeviceProposalRunner.RunAsync(
                 console, proposal, parse.GetValue(repo)!, parse.GetValue(rev),
                 parse.GetValue(pr) ? () => github.Connect(parse, console) : null,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ktizo.Cli.Approval;
+using Ktizo.GitHub.Approval;
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
 
@@ -29,22 +30,7 @@ public static class RejectCommand
         github.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(console, () =>
         {
-            var macText = parse.GetValue(mac)!;
-            // A MAC that does not parse is still validated (and refused, with the validator's message) under a placeholder name.
-            var path = MacAddress.TryParse(macText, out var parsed)
-                ? DeviceFileText.RejectedPath(parsed)
-                : $"{InventoryReader.DevicesDirectory}/rejected-new-device.yaml";
-            var issueNumber = parse.GetValue(issue);
-            var proposal = new DeviceProposal(
-                path,
-                DeviceFileText.Rejected(macText, parse.GetValue(reason)),
-                $"ktizo/reject-{parsed.ToFileName()}",
-                _ => PullRequestText.RejectTitle(parsed),
-                set => PullRequestText.RejectBody(set.Rejected[parsed]),
-                issueNumber is { } n ? $"Refs #{n}" : null,
-                issueNumber,
-                ClosesIssue: false,
-                Decision: "rejected");
+            var proposal = DeviceProposal.Reject(parse.GetValue(mac)!, parse.GetValue(reason), parse.GetValue(issue));
             return DeviceProposalRunner.RunAsync(
                 console, proposal, parse.GetValue(repo)!, parse.GetValue(rev),
                 parse.GetValue(pr) ? () => github.Connect(parse, console) : null,

@@ -4,7 +4,7 @@ using Ktizo.Core;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Rendering;
 
-namespace Ktizo.Cli.Approval;
+namespace Ktizo.GitHub.Approval;
 
 /// <summary>
 /// Titles and bodies of the pull requests <c>approve --pr</c> and <c>reject --pr</c> open. Every value

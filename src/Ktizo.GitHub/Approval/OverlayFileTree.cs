@@ -1,6 +1,6 @@
 using Ktizo.Core.Files;
 
-namespace Ktizo.Cli.Approval;
+namespace Ktizo.GitHub.Approval;
 
 /// <summary>
 /// A tree with one file added on top: the repository as it will be once the proposed device file is

@@ -1,0 +1,359 @@
+using System.Text;
+using Ktizo.Core;
+using Ktizo.Core.Files;
+using Ktizo.Core.Inventory;
+using Ktizo.Core.Registry;
+using Ktizo.Core.Rendering;
+using Ktizo.Gatekeeper.Serving;
+using Ktizo.Gatekeeper.Sync;
+using Ktizo.GitHub;
+using Ktizo.GitHub.Approval;
+using Ktizo.Store;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Ktizo.Gatekeeper.Ui;
+
+/// <summary>
+/// The device management page at <c>/</c>: every machine, pending, approved and rejected; approving or
+/// rejecting one through the code path of <c>ktizo approve --pr</c> (<see cref="DeviceProposals"/>).
+/// Every POST needs the admin session cookie and a valid anti-forgery token; the merge of the pull
+/// request stays the approval.
+/// </summary>
+public static class DeviceUiEndpoints
+{
+    /// <summary>Services the page needs beyond the gatekeeper's (anti-forgery, its session; GitHub off unless registered).</summary>
+    public static IServiceCollection AddDeviceUi(this IServiceCollection services)
+    {
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "ktizo-antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.FormFieldName = "__csrf";
+        });
+        services.AddSingleton<AdminSession>();
+        services.AddScoped<UiData>();
+        services.TryAddSingleton<IApprovalPullRequests, NullApprovalPullRequests>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDeviceUi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/", Index).ExcludeFromDescription();
+        endpoints.MapGet("/ui/live", Live).ExcludeFromDescription();
+        endpoints.MapGet("/ui/app.css", () => Results.Text(UiAssets.Css, "text/css; charset=utf-8")).ExcludeFromDescription();
+        endpoints.MapGet("/ui/app.js", () => Results.Text(UiAssets.Js, "text/javascript; charset=utf-8")).ExcludeFromDescription();
+        endpoints.MapPost("/ui/signin", SignIn).ExcludeFromDescription();
+        endpoints.MapPost("/ui/signout", SignOut).ExcludeFromDescription();
+        endpoints.MapGet("/ui/devices/{mac}", Decide).ExcludeFromDescription();
+        endpoints.MapGet("/ui/devices/{mac}/config", RedactedConfig).ExcludeFromDescription();
+        endpoints.MapPost("/ui/devices/{mac}/approve", Approve).ExcludeFromDescription();
+        endpoints.MapPost("/ui/devices/{mac}/reject", Reject).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> Index(HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery)
+    {
+        var view = await data.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+        var signedIn = session.IsSignedIn(context);
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        return Page(context, "Devices", UiHtml.Index(view, signedIn, session.Enabled, tokens, message: null));
+    }
+
+    private static async Task<IResult> Live(HttpContext context, UiData data, AdminSession session)
+    {
+        var view = await data.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+        return Html(context, UiHtml.Live(view, session.IsSignedIn(context)));
+    }
+
+    private static async Task<IResult> SignIn(HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)
+    {
+        if (await Refusal(context, antiforgery, session, requireSession: false).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        if (session.TrySignIn(context, form["token"]))
+        {
+            logger.LogInformation("Admin signed in to the page from {Address}", context.Connection.RemoteIpAddress);
+            return Results.Redirect("/", permanent: false);
+        }
+
+        logger.LogWarning("Page sign-in refused from {Address}", context.Connection.RemoteIpAddress);
+        var view = await data.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var message = session.Enabled ? "That is not the admin token." : "Sign-in is disabled: no AdminToken is configured.";
+        return Page(context, "Devices", UiHtml.Index(view, signedIn: false, session.Enabled, tokens, message), StatusCodes.Status401Unauthorized);
+    }
+
+    private static async Task<IResult> SignOut(HttpContext context, AdminSession session, IAntiforgery antiforgery)
+    {
+        if (await Refusal(context, antiforgery, session, requireSession: false).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        AdminSession.SignOut(context);
+        return Results.Redirect("/", permanent: false);
+    }
+
+    private static async Task<IResult> Decide(string mac, HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery)
+    {
+        if (!session.IsSignedIn(context))
+        {
+            return Page(context, "Sign in", UiHtml.Message("Sign in first", "Approving and rejecting need the admin sign-in.", error: true), StatusCodes.Status403Forbidden);
+        }
+
+        if (!MacAddress.TryParse(mac, out var parsed))
+        {
+            return Page(context, "Bad MAC", UiHtml.Message("Malformed MAC", $"'{mac}' is not a MAC address.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        var set = data.State.Snapshot?.Set;
+        var form = new ApproveForm(parsed.ToString(), Suggestions.NextHostname(set, Role.Worker), Suggestions.NextAddress(set) ?? string.Empty, "worker");
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        return Page(context, $"Decide {parsed}", UiHtml.Decide(form, Suggestions.NextHostname(set, Role.ControlPlane), data.GitHubEnabled, tokens, errors: [], rejectErrors: []));
+    }
+
+    private static async Task<IResult> RedactedConfig(string mac, HttpContext context, UiData data, AdminSession session)
+    {
+        if (!session.IsSignedIn(context))
+        {
+            return Page(context, "Sign in", UiHtml.Message("Sign in first", "Rendered configs are shown to the signed-in admin only (secrets redacted).", error: true), StatusCodes.Status403Forbidden);
+        }
+
+        if (!MacAddress.TryParse(mac, out var parsed) || data.State.Snapshot?.Set.Approved.TryGetValue(parsed, out var config) != true)
+        {
+            return Page(context, "Not found", UiHtml.Message("No config", $"No approved device {mac} in the served commit.", error: true), StatusCodes.Status404NotFound);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+        return Page(context, $"Config of {config!.Device.Hostname}", UiHtml.Config(config, data.State.Snapshot!.Commit));
+    }
+
+    private static async Task<IResult> Approve(string mac, HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)
+    {
+        if (await Refusal(context, antiforgery, session, requireSession: true).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var posted = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var form = new ApproveForm(mac, posted["hostname"].ToString().Trim(), posted["ip"].ToString().Trim(), posted["role"].ToString().Trim());
+        var proposal = DeviceProposal.Approve(new ApprovedDeviceFields(form.Mac, form.Hostname, form.Role, form.Ip, null, null, null), await data.IssueOfAsync(mac, context.RequestAborted).ConfigureAwait(false));
+        return await ProposeAsync(context, data, antiforgery, logger, proposal, form, isReject: false).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> Reject(string mac, HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)
+    {
+        if (await Refusal(context, antiforgery, session, requireSession: true).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var posted = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var reason = posted["reason"].ToString().Trim();
+        var proposal = DeviceProposal.Reject(mac, reason.Length == 0 ? null : reason, await data.IssueOfAsync(mac, context.RequestAborted).ConfigureAwait(false));
+        var set = data.State.Snapshot?.Set;
+        var form = new ApproveForm(mac, Suggestions.NextHostname(set, Role.Worker), Suggestions.NextAddress(set) ?? string.Empty, "worker", reason);
+        return await ProposeAsync(context, data, antiforgery, logger, proposal, form, isReject: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Validate with the file added (CI's validator); only then open the pull request, or show the file and git commands.</summary>
+    private static async Task<IResult> ProposeAsync(
+        HttpContext context, UiData data, IAntiforgery antiforgery, ILogger logger, DeviceProposal proposal, ApproveForm form, bool isReject)
+    {
+        var check = data.Validate(proposal);
+        if (!check.IsValid)
+        {
+            logger.LogInformation("Page proposal of {Path} refused by the validator: {Errors}", proposal.Path, check.Errors.Count);
+            var tokens = antiforgery.GetAndStoreTokens(context);
+            var cpName = Suggestions.NextHostname(data.State.Snapshot?.Set, Role.ControlPlane);
+            return Page(
+                context,
+                "Refused",
+                UiHtml.Decide(form, cpName, data.GitHubEnabled, tokens, isReject ? [] : check.Errors, isReject ? check.Errors : []),
+                StatusCodes.Status422UnprocessableEntity);
+        }
+
+        if (!data.GitHubEnabled)
+        {
+            return Page(context, "Commit it", UiHtml.ByHand(proposal, DeviceProposals.GitCommands(proposal, check.Set!)));
+        }
+
+        try
+        {
+            var opened = await DeviceProposals.OpenPullRequestAsync(data.PullRequests, proposal, check.Set!, context.RequestAborted).ConfigureAwait(false);
+            logger.LogInformation("Page opened pull request #{PullRequest} adding {Path}", opened.Number, proposal.Path);
+            return Page(context, "Pull request opened", UiHtml.Opened(proposal, opened));
+        }
+        catch (Exception e) when (e is KtizoException or Octokit.ApiException or HttpRequestException or TaskCanceledException)
+        {
+            logger.LogWarning(e, "Page could not open the pull request adding {Path}", proposal.Path);
+            return Page(
+                context,
+                "GitHub failed",
+                UiHtml.Message("GitHub refused the pull request", $"Nothing was merged. GitHub said: {e.Message}", error: true),
+                StatusCodes.Status502BadGateway);
+        }
+    }
+
+    /// <summary>The answer for a POST that must not proceed: no anti-forgery token, or (when needed) no admin session.</summary>
+    private static async Task<IResult?> Refusal(HttpContext context, IAntiforgery antiforgery, AdminSession session, bool requireSession)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return Page(context, "Refused", UiHtml.Message("Refused", "Forms only.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return Page(context, "Refused", UiHtml.Message("Refused", "The form's anti-forgery token is missing or wrong: reload the page and try again.", error: true), StatusCodes.Status400BadRequest);
+        }
+
+        if (requireSession && !session.IsSignedIn(context))
+        {
+            return Page(context, "Refused", UiHtml.Message("Refused", "Sign in as admin first: without it the page is read-only.", error: true), StatusCodes.Status403Forbidden);
+        }
+
+        return null;
+    }
+
+    private static IResult Page(HttpContext context, string title, string main, int status = StatusCodes.Status200OK) =>
+        Html(context, UiHtml.Layout(title, main), status);
+
+    private static IResult Html(HttpContext context, string html, int status = StatusCodes.Status200OK)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers.XFrameOptions = "DENY";
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action 'self'";
+        context.Response.Headers["Referrer-Policy"] = "same-origin";
+        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+    }
+}
+
+/// <summary>The approve form's values (as typed, or as suggested).</summary>
+public sealed record ApproveForm(string Mac, string Hostname, string Ip, string Role, string? Reason = null);
+
+/// <summary>A device row of the page: git's status joined with what the store observed.</summary>
+public sealed record UiDevice(
+    MacAddress Mac,
+    DeviceStatus Status,
+    DeviceRecord? Record,
+    Device? Device,
+    RejectedDevice? Rejected,
+    Approval? Decision,
+    Uri? IssueUrl);
+
+/// <summary>Everything the page shows, read once per request.</summary>
+public sealed record UiView(ServingSnapshot? Snapshot, SyncStatus Status, IReadOnlyList<UiDevice> Devices);
+
+/// <summary>What the page reads: the serving state, the store, git (for validation) and GitHub, each optional where it may be off.</summary>
+public sealed class UiData(IServiceProvider services, ServingState state, DeviceStore store, IRepositorySource repository, IApprovalPullRequests pullRequests)
+{
+    private Dictionary<MacAddress, int> _issues = [];
+
+    public ServingState State { get; } = state;
+
+    public IApprovalPullRequests PullRequests { get; } = pullRequests;
+
+    public bool GitHubEnabled => PullRequests.Enabled;
+
+    public async Task<UiView> LoadAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = State.Snapshot;
+        var records = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Mac);
+        var macs = new SortedSet<MacAddress>(records.Keys);
+        if (snapshot is not null)
+        {
+            macs.UnionWith(snapshot.Set.Approved.Keys);
+            macs.UnionWith(snapshot.Set.Rejected.Keys);
+        }
+
+        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
+        var approvals = State.Approvals.ByPath;
+        var devices = macs.Select(mac =>
+        {
+            var set = snapshot?.Set;
+            var status = set?.StatusOf(mac) ?? DeviceStatus.Pending;
+            var device = set is not null && set.Approved.TryGetValue(mac, out var config) ? config.Device : null;
+            var rejected = set is not null && set.Rejected.TryGetValue(mac, out var r) ? r : null;
+            var file = device?.File ?? rejected?.File;
+            var decision = file is not null && approvals.TryGetValue(file, out var a) ? a : null;
+            return new UiDevice(mac, status, records.GetValueOrDefault(mac), device, rejected, decision, IssueUrl(mac));
+        }).ToList();
+        return new UiView(snapshot, State.Status, devices);
+    }
+
+    public async Task<int?> IssueOfAsync(string mac, CancellationToken cancellationToken)
+    {
+        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
+        return MacAddress.TryParse(mac, out var parsed) && _issues.TryGetValue(parsed, out var n) ? n : null;
+    }
+
+    /// <summary>Validates against the served commit's tree: the same tree the gatekeeper renders, as CI would with the file added.</summary>
+    public ProposalCheck Validate(DeviceProposal proposal)
+    {
+        var commit = State.Snapshot?.Commit;
+        if (commit is null)
+        {
+            return new ProposalCheck([new Core.Validation.Diagnostic("not-ready", "no commit is served yet; wait for the first sync", new Core.Validation.SourceLocation(proposal.Path, 0, 0))], null);
+        }
+
+        var tree = repository.OpenTree(commit);
+        try
+        {
+            return DeviceProposals.Validate(tree, proposal);
+        }
+        finally
+        {
+            (tree as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Pending issues from the outbox where the GitHub integration registered one; none otherwise.</summary>
+    private async Task<Dictionary<MacAddress, int>> IssuesAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<IIssueOutbox>() is not { } outbox)
+        {
+            return [];
+        }
+
+        try
+        {
+            var open = await outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
+            return open.GroupBy(i => i.Sighting.Mac).ToDictionary(g => g.Key, g => g.Min(i => i.IssueNumber));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return [];
+        }
+    }
+
+    private Uri? IssueUrl(MacAddress mac) =>
+        _issues.TryGetValue(mac, out var number) && services.GetService<GitHubOptions>() is { } options && RepositoryWeb(options) is { } web
+            ? new Uri(web, $"issues/{number}")
+            : null;
+
+    /// <summary>https://github.com/owner/name/ for api.github.com; https://ghe.example/owner/name/ for …/api/v3/.</summary>
+    private static Uri? RepositoryWeb(GitHubOptions options)
+    {
+        if (string.IsNullOrEmpty(options.Repository))
+        {
+            return null;
+        }
+
+        var api = options.ApiBaseUrl;
+        var root = api.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
+            ? new Uri("https://github.com/")
+            : new Uri(api.GetLeftPart(UriPartial.Authority) + "/");
+        return new Uri(root, options.Repository.Trim('/') + "/");
+    }
+}
