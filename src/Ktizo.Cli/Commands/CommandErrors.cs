@@ -8,23 +8,8 @@ namespace Ktizo.Cli.Commands;
 /// </summary>
 public static class CommandErrors
 {
-    public static int Run(CliConsole console, Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is KtizoException or IOException or UnauthorizedAccessException)
-        {
-            console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.UsageOrIo;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            console.Error.WriteLine($"internal error (a bug in Ktizo; please report it): {e}");
-            return ExitCodes.InternalError;
-        }
-    }
+    public static int Run(CliConsole console, Func<int> action) =>
+        RunAsync(console, () => Task.FromResult(action())).GetAwaiter().GetResult();
 
     public static async Task<int> RunAsync(CliConsole console, Func<Task<int>> action)
     {
