@@ -38,6 +38,8 @@ public class RenderBenchmarks
             throw new InvalidOperationException($"expected one device rendered, got {result.Stats.Rendered}: {string.Join('\n', result.Errors)}");
         }
 
+        // The next commit is compared with this one, as the gatekeeper does.
+        _previous = result.Set!;
         return result;
     }
 }
