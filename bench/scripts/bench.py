@@ -24,7 +24,7 @@ def wait_ready(url, timeout):
     while time.monotonic() - start < timeout:
         try:
             c = http.client.HTTPConnection(u.hostname, u.port, timeout=2)
-            c.request("GET", u.path)
+            c.request("GET", u.path + ("?" + u.query if u.query else ""))
             r = c.getresponse()
             r.read()
             c.close()
