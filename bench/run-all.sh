@@ -245,10 +245,15 @@ for size in $SIZES; do
     "http://127.0.0.1:$GK_PORT/api/v1/config/download?mac=52-54-00-00-00-01" >/dev/null 2>&1 || true
   read -r rss_served hwm < <(py rss "$GK_PID")
   echo "  ready in ${cold} s (cold: clone + render), RSS $((rss_ready / 1024)) MB ready, $((rss_served / 1024)) MB after serving"
-  read -r p50 p99 max push50 sync50 sync99 < <(py propagation --work "$TMP/repo-$size/work" \
-    --url "http://127.0.0.1:$GK_PORT" --secret "$SECRET" --start "$size" --commits "$COMMITS")
-  echo "  propagation over $COMMITS commits: p50 $p50 ms, p99 $p99 ms (push p50 $push50 ms; webhook→served p50 $sync50 ms, p99 $sync99 ms)"
-  PROP_ROWS+=("| $size | $COMMITS | $p50 | $p99 | $push50 | $sync50 | $sync99 |")
+  prop=$(py propagation --work "$TMP/repo-$size/work" --url "http://127.0.0.1:$GK_PORT" --secret "$SECRET" \
+    --start "$size" --commits "$COMMITS" 2>&1) || true
+  if read -r p50 p99 max push50 sync50 sync99 <<<"$prop" && [[ $p50 =~ ^[0-9]+$ ]]; then
+    echo "  propagation over $COMMITS commits: p50 $p50 ms, p99 $p99 ms (push p50 $push50 ms; webhook→served p50 $sync50 ms, p99 $sync99 ms)"
+    PROP_ROWS+=("| $size | $COMMITS | $p50 | $p99 | $push50 | $sync50 | $sync99 |")
+  else
+    echo "  propagation failed: $prop"
+    PROP_ROWS+=("| $size | $COMMITS | failed: $prop | | | | |")
+  fi
   read -r rss_after hwm < <(py rss "$GK_PID")
   render_ms=$(grep -o 'rendered, [0-9]* reused in [0-9]* ms' "$TMP/gk-$size/log" | tail -1 | grep -o 'in [0-9]* ms' || true)
   stop "$GK_PID"
