@@ -130,19 +130,19 @@ py wait-ready "http://127.0.0.1:$NGINX_PORT/api/v1/config/download?mac=$APPROVED
 
 start_gatekeeper gatekeeper "$TMP/example/origin.git"
 GATEKEEPER_PID=$GK_PID GATEKEEPER_PORT=$GK_PORT
-# The same build with its one-line-per-answer log turned down, to show what that line costs.
-start_gatekeeper gatekeeper-quiet "$TMP/example/origin.git" Logging__LogLevel__Ktizo=Warning
+# The same build with its one-line-per-answer log (Debug) turned on, to show what that line costs.
+start_gatekeeper gatekeeper-logged "$TMP/example/origin.git" Logging__LogLevel__Ktizo.Gatekeeper.Http.ConfigDownloadHandler=Debug
 QUIET_PID=$GK_PID QUIET_PORT=$GK_PORT
 
 server_pids() { # NAME -> pids whose CPU time counts
   case $1 in
     nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
     gatekeeper) echo "$GATEKEEPER_PID" ;;
-    gatekeeper-quiet) echo "$QUIET_PID" ;;
+    gatekeeper-logged) echo "$QUIET_PID" ;;
   esac
 }
 server_port() {
-  case $1 in nginx) echo "$NGINX_PORT" ;; gatekeeper) echo "$GATEKEEPER_PORT" ;; gatekeeper-quiet) echo "$QUIET_PORT" ;; esac
+  case $1 in nginx) echo "$NGINX_PORT" ;; gatekeeper) echo "$GATEKEEPER_PORT" ;; gatekeeper-logged) echo "$QUIET_PORT" ;; esac
 }
 
 # run_wrk LABEL SERVER PATH [lua script]: one wrk run; appends "label server round rps p50 p99 non2xx errors requests cpu_us_per_req load" to $TMP/runs
@@ -203,26 +203,26 @@ alternate() {
 # ---------------------------------------------------------------- 1. approved download
 echo "1. approved machine: config download"
 # Warm up (JIT, tiered compilation, connection set-up) so round 1 is not the JIT's.
-for server in gatekeeper gatekeeper-quiet; do
+for server in gatekeeper gatekeeper-logged; do
   timeout 20 wrk -t2 -c"$CONNECTIONS" -d3s "http://127.0.0.1:$(server_port $server)/api/v1/config/download?mac=$APPROVED_MAC" >/dev/null 2>&1 || true
   timeout 20 wrk -t2 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$(server_port $server)/api/v1/config/download?mac=$REPEAT_MAC" >/dev/null 2>&1 || true
 done
-alternate approved "/api/v1/config/download?mac=$APPROVED_MAC" "" nginx gatekeeper gatekeeper-quiet
+alternate approved "/api/v1/config/download?mac=$APPROVED_MAC" "" nginx gatekeeper gatekeeper-logged
 say "## 1. Config download, approved machine (aim: ratio ≥ 1.0, p99 ≤ 2 ms)"
 say ""
 say "\`GET /api/v1/config/download?mac=$APPROVED_MAC\`, $(stat -c %s "$TMP/rendered/$APPROVED_MAC.yaml") bytes; nginx: try_files on the rendered folder."
 say ""
-summarize approved nginx gatekeeper gatekeeper-quiet
+summarize approved nginx gatekeeper gatekeeper-logged
 
 # ---------------------------------------------------------------- 2. unknown machine
 echo "2. unknown machine: 403 and its recording"
-alternate repeat "/api/v1/config/download?mac=$REPEAT_MAC" "" nginx gatekeeper gatekeeper-quiet
+alternate repeat "/api/v1/config/download?mac=$REPEAT_MAC" "" nginx gatekeeper gatekeeper-logged
 alternate first "/api/v1/config/download" "$SCRIPTS/unknown-distinct.lua" nginx gatekeeper
 say "## 2. Unknown machine, 403 (aim for repeats: ratio ≥ 0.8)"
 say ""
 say "Repeats: one unknown MAC again and again (the gatekeeper counts it in memory)."
 say ""
-summarize repeat nginx gatekeeper gatekeeper-quiet
+summarize repeat nginx gatekeeper gatekeeper-logged
 say "First sightings: every request a new MAC (wrk script unknown-distinct.lua); the gatekeeper commits each to SQLite (synchronous=FULL) before answering."
 say ""
 summarize first nginx gatekeeper
