@@ -30,8 +30,10 @@ public class RenderBenchmarks
     [Benchmark]
     public RenderResult OneDeviceChanged()
     {
-        _revision = (_revision + 1) % 2;
-        _tree.Add("inventory/devices/node-00000.yaml", GeneratedInventory.Device(0, _revision == 0 ? 0 : 60000 - 20));
+        // Both revisions differ from the base set (revision 0), so every call renders exactly one device;
+        // hosts 60000 and 60001 (10.0.234.96-97) collide with no generated device.
+        _revision = _revision == 59980 ? 59981 : 59980;
+        _tree.Add("inventory/devices/node-00000.yaml", GeneratedInventory.Device(0, _revision));
         var result = Renderer.Render(_tree, _previous);
         if (result.Stats.Rendered != 1)
         {

@@ -29,10 +29,11 @@ internal sealed partial class ApprovalFinder
     public IReadOnlyDictionary<string, ApprovalRecord> Find(Repository repository, Commit head, IReadOnlyCollection<string> paths)
     {
         var pending = new HashSet<string>(StringComparer.Ordinal);
+        var index = new TreeEntryIndex(head.Tree);
         foreach (var path in paths)
         {
             var normalized = GitPath.Normalize(path, allowRoot: false);
-            var entry = normalized is null ? null : head.Tree[normalized];
+            var entry = normalized is null ? null : index.Find(normalized);
             if (entry is not null && GitCommitTree.IsRegularFile(entry))
             {
                 pending.Add(normalized!);

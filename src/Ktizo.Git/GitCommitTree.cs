@@ -19,6 +19,7 @@ public sealed class GitCommitTree : IFileTree, IDisposable
     private readonly Repository _repository;
     private readonly LibGit2Sharp.Commit _commit;
     private readonly Lock _gate = new();
+    private TreeEntryIndex? _index;
     private bool _disposed;
 
     internal GitCommitTree(Repository repository, LibGit2Sharp.Commit commit)
@@ -93,7 +94,8 @@ public sealed class GitCommitTree : IFileTree, IDisposable
                 return null;
             }
 
-            var entry = _commit.Tree[normalized];
+            // Not _commit.Tree[normalized]: that parses every directory on the path again on each call.
+            var entry = (_index ??= new TreeEntryIndex(_commit.Tree)).Find(normalized);
             if (entry is null || !IsRegularFile(entry))
             {
                 return null;
