@@ -7,10 +7,7 @@ namespace Ktizo.Gatekeeper.Observability;
 /// <summary>Every log line the gatekeeper writes, as source-generated message templates with named fields.</summary>
 internal static partial class Log
 {
-    // Debug, not Information: at tens of thousands of answers a second, formatting and writing this line (under the
-    // console logger's lock) was a third of the CPU each answer cost and the gap to nginx (docs/benchmarks.md).
-    // First sightings keep their Information line; counts are in /metrics and /api/v1/devices.
-    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Config {Result} for {Mac} from {Address}, commit {Commit}")]
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Config {Result} for {Mac} from {Address}, commit {Commit}")]
     public static partial void ConfigAnswered(ILogger logger, string result, MacAddress mac, IPAddress? address, string? commit);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "First sighting of {Mac} from {Address} ({Kind})")]
