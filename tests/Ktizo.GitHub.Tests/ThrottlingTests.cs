@@ -38,11 +38,13 @@ public sealed class ThrottlingTests(ITestOutputHelper output)
             outbox.AddSighting(s);
         }
 
-        h.StandIn.ThrottleSecondary(TimeSpan.FromSeconds(150), retryAfter: null);
+        // 179 s from the first refusal: the retry after 60 s is still refused even if a loaded machine
+        // stretches that wait by up to 119 s of the accelerated clock, and the next one (≥ 180 s) always passes.
+        h.StandIn.ThrottleSecondary(TimeSpan.FromSeconds(179), retryAfter: null);
         await h.Service(outbox).RunPassAsync(CancellationToken.None);
 
         var log = h.StandIn.Requests.OrderBy(r => r.At).ToList();
-        // Refused at 0 s, waits 60 s, refused again (the limit lasts 150 s), waits 120 s, gets through.
+        // Refused at 0 s, waits 60 s, refused again (the limit lasts 179 s), waits 120 s, gets through.
         var throttled = log.Where(r => r.Throttled).ToList();
         Assert.Equal(2, throttled.Count);
         Assert.True(throttled[1].At - throttled[0].At >= TimeSpan.FromSeconds(60));
