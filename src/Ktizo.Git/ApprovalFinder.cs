@@ -28,16 +28,12 @@ internal sealed partial class ApprovalFinder
 
     public IReadOnlyDictionary<string, ApprovalRecord> Find(Repository repository, Commit head, IReadOnlyCollection<string> paths)
     {
-        var pending = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in paths)
-        {
-            var normalized = GitPath.Normalize(path, allowRoot: false);
-            var entry = normalized is null ? null : head.Tree[normalized];
-            if (entry is not null && GitCommitTree.IsRegularFile(entry))
-            {
-                pending.Add(normalized!);
-            }
-        }
+        var pending = FilesPresent(head, paths);
+        // Paths grouped by folder: each step diffs only the folders still holding pending paths, and skips a folder
+        // whose tree id did not change. The cost is loading a changed folder's two trees (about 3 ms each for a
+        // 10,000-entry folder: libgit2 caches no tree over 4 KB), once per commit that touched it, whatever the number of paths.
+        var folders = pending.GroupBy(Folder, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
         var found = new Dictionary<string, ApprovalRecord>(StringComparer.Ordinal);
         var current = head;
@@ -50,8 +46,7 @@ internal sealed partial class ApprovalFinder
             {
                 foreach (var path in pending.Where(cached.ContainsKey).ToList())
                 {
-                    found[path] = cached[path];
-                    pending.Remove(path);
+                    Resolve(path, cached[path]);
                 }
 
                 if (pending.Count == 0)
@@ -64,31 +59,104 @@ internal sealed partial class ApprovalFinder
             if (parent is null)
             {
                 // The root commit: whatever is still pending was there from the start.
-                foreach (var path in pending)
+                foreach (var path in pending.ToList())
                 {
-                    found[path] = Record(path, current);
+                    Resolve(path, Record(path, current));
                 }
 
                 break;
             }
 
             walked++;
-            // A tree diff skips unchanged subtrees by id, so each step costs what the commit changed, not the size of the repository.
-            foreach (var change in repository.Diff.Compare<TreeChanges>(parent.Tree, current.Tree, TreeOnly).Added)
+            foreach (var (folder, waiting) in folders.ToList())
             {
-                if (pending.Remove(change.Path))
+                var now = FolderTree(current, folder)!;
+                var before = FolderTree(parent, folder);
+                if (before is null)
                 {
-                    found[change.Path] = Record(change.Path, current);
+                    // The folder itself is new here, so is everything in it.
+                    foreach (var path in waiting.ToList())
+                    {
+                        Resolve(path, Record(path, current));
+                    }
+                }
+                else if (before.Id != now.Id)
+                {
+                    foreach (var change in repository.Diff.Compare<TreeChanges>(before, now, TreeOnly).Added)
+                    {
+                        var path = GitPath.Join(folder, change.Path);
+                        if (waiting.Contains(path))
+                        {
+                            Resolve(path, Record(path, current));
+                        }
+                    }
                 }
             }
 
             current = parent;
         }
 
+        void Resolve(string path, ApprovalRecord record)
+        {
+            found[path] = record;
+            pending.Remove(path);
+            var folder = Folder(path);
+            var waiting = folders[folder];
+            waiting.Remove(path);
+            if (waiting.Count == 0)
+            {
+                folders.Remove(folder);
+            }
+        }
+
         Volatile.Write(ref _lastWalkLength, walked);
         Remember(head.Sha, found);
         return found;
     }
+
+    /// <summary>
+    /// The asked paths that are regular files in <paramref name="commit"/>. Reads each folder once: a lookup per path
+    /// would re-parse a large folder's tree every time (libgit2 does not cache trees over 4 KB).
+    /// </summary>
+    private static HashSet<string> FilesPresent(Commit commit, IReadOnlyCollection<string> paths)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var folders = new Dictionary<string, Dictionary<string, TreeEntry>?>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            var normalized = GitPath.Normalize(path, allowRoot: false);
+            if (normalized is null)
+            {
+                continue;
+            }
+
+            var slash = normalized.LastIndexOf('/');
+            var folder = slash < 0 ? "" : normalized[..slash];
+            if (!folders.TryGetValue(folder, out var entries))
+            {
+                var tree = folder.Length == 0 ? commit.Tree : commit.Tree[folder]?.Target as Tree;
+                entries = tree is null ? null : GitCommitTree.IndexEntries(tree);
+                folders[folder] = entries;
+            }
+
+            if (entries is not null && entries.TryGetValue(normalized[(slash + 1)..], out var entry) && GitCommitTree.IsRegularFile(entry))
+            {
+                present.Add(normalized);
+            }
+        }
+
+        return present;
+    }
+
+    private static string Folder(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? "" : path[..slash];
+    }
+
+    /// <summary>The tree of <paramref name="folder"/> in a commit, or null when it is missing or not a folder there.</summary>
+    private static Tree? FolderTree(Commit commit, string folder) =>
+        folder.Length == 0 ? commit.Tree : commit.Tree[folder]?.Target as Tree;
 
     internal static int? PullRequestNumber(string message)
     {

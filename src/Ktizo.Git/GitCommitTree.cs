@@ -19,6 +19,10 @@ public sealed class GitCommitTree : IFileTree, IDisposable
     private readonly Repository _repository;
     private readonly LibGit2Sharp.Commit _commit;
     private readonly Lock _gate = new();
+
+    // Directory → its entries by name, filled on first read. libgit2 keeps no tree over 4 KB in its object cache, so
+    // looking up each path afresh re-reads and re-parses a 10,000-entry devices folder every time (about 3.5 ms a file).
+    private readonly Dictionary<string, Dictionary<string, TreeEntry>?> _directories = new(StringComparer.Ordinal);
     private bool _disposed;
 
     internal GitCommitTree(Repository repository, LibGit2Sharp.Commit commit)
@@ -93,8 +97,10 @@ public sealed class GitCommitTree : IFileTree, IDisposable
                 return null;
             }
 
-            var entry = _commit.Tree[normalized];
-            if (entry is null || !IsRegularFile(entry))
+            var slash = normalized.LastIndexOf('/');
+            var directory = slash < 0 ? "" : normalized[..slash];
+            var entries = DirectoryEntries(directory);
+            if (entries is null || !entries.TryGetValue(normalized[(slash + 1)..], out var entry) || !IsRegularFile(entry))
             {
                 return null;
             }
@@ -123,6 +129,30 @@ public sealed class GitCommitTree : IFileTree, IDisposable
             _disposed = true;
             _repository.Dispose();
         }
+    }
+
+    private Dictionary<string, TreeEntry>? DirectoryEntries(string directory)
+    {
+        if (!_directories.TryGetValue(directory, out var entries))
+        {
+            var (tree, _) = FindDirectory(directory);
+            entries = tree is null ? null : IndexEntries(tree);
+            _directories[directory] = entries;
+        }
+
+        return entries;
+    }
+
+    /// <summary>One pass over a tree (one object read), as a lookup by name.</summary>
+    internal static Dictionary<string, TreeEntry> IndexEntries(Tree tree)
+    {
+        var entries = new Dictionary<string, TreeEntry>(StringComparer.Ordinal);
+        foreach (var entry in tree)
+        {
+            entries[entry.Name] = entry;
+        }
+
+        return entries;
     }
 
     private (Tree? Tree, string Prefix) FindDirectory(string directory)
