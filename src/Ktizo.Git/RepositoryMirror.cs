@@ -150,10 +150,11 @@ public sealed partial class RepositoryMirror : IDisposable
     /// <summary>Commits diffed by the last <see cref="FindApprovals"/> call.</summary>
     internal int LastApprovalWalkLength => _approvals.LastWalkLength;
 
+    /// <summary>Marks the mirror closed. The clone stays on disk; a fetch already running finishes.</summary>
     public void Dispose()
     {
+        // The semaphore is not disposed: a running fetch still releases it, and SemaphoreSlim holds no OS handle here.
         _disposed = true;
-        _fetchGate.Dispose();
     }
 
     private string Fetch(CancellationToken cancellationToken)

@@ -117,7 +117,7 @@ public sealed class ApprovalTests(ITestOutputHelper output) : IDisposable
     public void FindApprovals_ThousandsOfFiles_WalksHistoryOnceForAllOfThem()
     {
         const int files = 10_000;
-        const int commits = 1_000;
+        const int commits = 200;
         var repository = GenerateRepository(_remote.NewFolder("big.git"), files, commits);
         using var mirror = new RepositoryMirror(new MirrorOptions(_remote.RemotePath, "main", repository));
         var paths = Enumerable.Range(0, files).Select(DevicePath).ToList();
