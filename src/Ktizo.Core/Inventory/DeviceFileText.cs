@@ -62,7 +62,7 @@ public static class DeviceFileText
     public static string Scalar(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return IsPlainSafe(value) ? value : DoubleQuoted(value);
+        return IsPlainSafe(value) ? value : Yaml.YamlWriter.DoubleQuoted(value);
     }
 
     private static void Line(StringBuilder sb, string key, string? value)
@@ -98,39 +98,5 @@ public static class DeviceFileText
         }
 
         return true;
-    }
-
-    private static string DoubleQuoted(string value)
-    {
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\0': sb.Append("\\0"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\u0085': sb.Append("\\N"); break;
-                case '\u2028': sb.Append("\\L"); break;
-                case '\u2029': sb.Append("\\P"); break;
-                case '\uFEFF': sb.Append("\\uFEFF"); break;
-                default:
-                    if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
-                    {
-                        sb.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
     }
 }

@@ -60,7 +60,7 @@ public static class TemplateModel
     }
 
     /// <summary>
-    /// A YAML double-quoted scalar (JSON string syntax, which YAML reads the same way): whatever the
+    /// A YAML double-quoted scalar: whatever the
     /// value holds, it stays one string.
     /// </summary>
     public static string Quote(object? value)
@@ -72,30 +72,6 @@ public static class TemplateModel
             IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
             _ => value.ToString() ?? string.Empty,
         };
-        var sb = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < ' ' || c == '\u007f' || c == '\u0085' || c == '\u2028' || c == '\u2029')
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
+        return Yaml.YamlWriter.DoubleQuoted(text);
     }
 }

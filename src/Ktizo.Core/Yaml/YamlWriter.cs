@@ -387,6 +387,17 @@ public static class YamlWriter
         }
     }
 
+    /// <summary>
+    /// <paramref name="value"/> as a YAML double-quoted scalar: one string whatever it holds. The one escaper
+    /// of the project: the writer, the templates' <c>quote</c> and device files all use it.
+    /// </summary>
+    internal static string DoubleQuoted(string value)
+    {
+        var builder = new StringBuilder(value.Length + 2);
+        AppendDoubleQuoted(builder, value);
+        return builder.ToString();
+    }
+
     private static void AppendDoubleQuoted(StringBuilder builder, string value)
     {
         builder.Append('"');
