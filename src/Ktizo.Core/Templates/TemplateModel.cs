@@ -1,4 +1,3 @@
-using System.Text;
 using Ktizo.Core.Inventory;
 using Scriban.Runtime;
 
