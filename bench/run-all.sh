@@ -365,8 +365,24 @@ storm_run() {
   [[ -z $standin_pid ]] || stop "$standin_pid"
 }
 
+# storm_nginx: the storm against nginx (a `stat` and a 403 per MAC), for the latency table.
+storm_nginx() {
+  local cpu0 cpu1 line sent n403 other errors p50 p90 p99 max t0 tlast sent_s cpu_us
+  STORM_RUN=$((STORM_RUN + 1))
+  cpu0=$(py cpu $(server_pids nginx))
+  line=$(timeout $((STORM_SECONDS + 120)) "$STORM" storm "http://127.0.0.1:$NGINX_PORT/" "$STORM_COUNT" "$STORM_SECONDS" "$STORM_RUN")
+  cpu1=$(py cpu $(server_pids nginx))
+  read -r sent n403 other errors p50 p90 p99 max t0 tlast <<<"$line"
+  sent_s=$(awk -v a="$t0" -v b="$tlast" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+  cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$sent" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
+  echo "  nginx: p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, max $max ms; $cpu_us µs CPU/request; load $(load | cut -d' ' -f1)"
+  STORM_ROWS+=("| nginx (reference) | $sent | $sent_s | $n403 | $((other + errors)) | $p50 | $p90 | $p99 | $max | $cpu_us |")
+}
+
 if want storm; then
   echo "4. boot storm: $STORM_COUNT unknown MACs over $STORM_SECONDS s"
+  # Reference: nginx's 403 to the same storm shows what this machine's load alone does to the latency.
+  storm_nginx
   # Control: the same storm with GitHub off (the first-sighting write alone).
   storm_run no-github none
   # As shipped: the stand-in enforces GitHub's limits (80 creations a minute, 500 an hour); the gatekeeper's
@@ -378,7 +394,7 @@ if want storm; then
   say "## 4. Boot storm: $STORM_COUNT unknown MACs within $STORM_SECONDS s, GitHub stand-in (aim: 0 duplicates, p99 ≤ 10 ms)"
   say ""
   say "Open loop (bench/Ktizo.Storm): one request per MAC, started evenly over $STORM_SECONDS s whatever the answers take."
-  say "no-github: GitHub off. paced: the gatekeeper's defaults against the stand-in's real GitHub limits. unpaced:"
+  say "nginx: its 403 to the same storm, what the machine's load alone does to latency. no-github: GitHub off. paced: the gatekeeper's defaults against the stand-in's real GitHub limits. unpaced:"
   say "one issue per MAC (MaxOpenPendingIssues 1,000,000, MinMutationInterval 0) against a stand-in without limits."
   say ""
   say "| run | MACs | sent over s | 403 | other/errors | p50 ms | p90 ms | p99 ms | max ms | CPU µs/request |"
