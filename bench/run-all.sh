@@ -394,8 +394,10 @@ if want storm; then
   say "## 4. Boot storm: $STORM_COUNT unknown MACs within $STORM_SECONDS s, GitHub stand-in (aim: 0 duplicates, p99 ≤ 10 ms)"
   say ""
   say "Open loop (bench/Ktizo.Storm): one request per MAC, started evenly over $STORM_SECONDS s whatever the answers take."
-  say "nginx: its 403 to the same storm, what the machine's load alone does to latency. no-github: GitHub off. paced: the gatekeeper's defaults against the stand-in's real GitHub limits. unpaced:"
-  say "one issue per MAC (MaxOpenPendingIssues 1,000,000, MinMutationInterval 0) against a stand-in without limits."
+  say "nginx: its 403 to the same storm, what the machine's load alone does to latency. no-github: GitHub off."
+  say "paced: the gatekeeper's defaults against the stand-in's real GitHub limits. unpaced: one issue per MAC"
+  say "(MaxOpenPendingIssues 1,000,000, MinMutationInterval 0) against a stand-in without limits. CPU: the server's"
+  say "user+system time during the storm over MACs sent (the gatekeeper's includes its GitHub worker and JIT)."
   say ""
   say "| run | MACs | sent over s | 403 | other/errors | p50 ms | p90 ms | p99 ms | max ms | CPU µs/request |"
   say "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -413,7 +415,7 @@ fi
 # ---------------------------------------------------------------- 6. boot assets
 ASSET_BYTES=$((100 * 1024 * 1024))
 # download_all SERVER PORT PIDS ROUND: 16 parallel downloads of the asset; appends to $TMP/asset-runs
-# "server round seconds MB/s complete cpu_s".
+# "server round seconds MiB/s complete cpu_s".
 download_all() {
   local server=$1 port=$2 pids=$3 round=$4 i cpu0 cpu1 start secs complete
   cpu0=$(py cpu $pids)
@@ -421,20 +423,21 @@ download_all() {
   local curls=()
   for i in $(seq 16); do
     timeout 300 curl -s -o /dev/null -w '%{size_download}\n' "http://127.0.0.1:$port/talos/initramfs-amd64.xz" \
-      >"$TMP/asset-$server-$round-$i" &
+      >"$TMP/downloads/$server-$round-$i" &
     curls+=($!)
   done
   wait "${curls[@]}" || true
   secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
   cpu1=$(py cpu $pids)
-  complete=$(cat "$TMP/asset-$server-$round-"* | grep -cx "$ASSET_BYTES" || true)
+  complete=$(cat "$TMP/downloads/$server-$round-"* | grep -cx "$ASSET_BYTES" || true)
   echo "$server $round $secs $(awk -v t="$secs" 'BEGIN { printf "%.0f", 1600 / t }') $complete $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" >>"$TMP/asset-runs"
-  echo "  $server round $round: 16 × 100 MB in $secs s, $complete complete, $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') s CPU, load $(load | cut -d' ' -f1)"
+  echo "  $server round $round: 16 × 100 MiB in $secs s, $complete complete, $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') s CPU, load $(load | cut -d' ' -f1)"
 }
 
 if want assets; then
   echo "6. boot assets: 16 parallel downloads of a 100 MB file"
   head -c "$ASSET_BYTES" /dev/urandom >"$TMP/assets/initramfs-amd64.xz"
+  mkdir -p "$TMP/downloads"
   start_gatekeeper gk-assets "$TMP/example/origin.git" "Boot__AssetsPath=$TMP/assets" "$QUIET_LOG"
   say "## 6. Boot assets: 16 parallel downloads of a 100 MB file (aim: ratio ≥ 0.9)"
   say ""
@@ -447,7 +450,7 @@ if want assets; then
     done
     say "\`GET /talos/initramfs-amd64.xz\`, 100 MiB of random bytes (in the page cache), 16 curl at once, $ROUNDS rounds alternating; best round per server."
     say ""
-    say "| server | MB/s | seconds | complete | CPU s per round | ratio to nginx | rounds (MB/s) |"
+    say "| server | MiB/s | seconds | complete | CPU s per round | ratio to nginx | rounds (MB/s) |"
     say "|---|---:|---:|---:|---:|---:|---|"
     nginx_mbps=$(awk '$1 == "nginx" && $4 > m { m = $4 } END { print m + 0 }' "$TMP/asset-runs")
     for server in nginx gatekeeper; do
