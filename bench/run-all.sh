@@ -450,7 +450,7 @@ if want assets; then
     done
     say "\`GET /talos/initramfs-amd64.xz\`, 100 MiB of random bytes (in the page cache), 16 curl at once, $ROUNDS rounds alternating; best round per server."
     say ""
-    say "| server | MiB/s | seconds | complete | CPU s per round | ratio to nginx | rounds (MB/s) |"
+    say "| server | MiB/s | seconds | complete | CPU s per round | ratio to nginx | rounds (MiB/s) |"
     say "|---|---:|---:|---:|---:|---:|---|"
     nginx_mbps=$(awk '$1 == "nginx" && $4 > m { m = $4 } END { print m + 0 }' "$TMP/asset-runs")
     for server in nginx gatekeeper; do
