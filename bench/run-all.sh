@@ -12,8 +12,13 @@
 #   BENCH_ROUNDS    A/B alternations per figure  2   (the best round of each server is reported)
 #   BENCH_COMMITS   commits per propagation run 20
 #   BENCH_SIZES     inventory sizes             "10 10000"
+#   BENCH_ONLY      sections to run, space-separated, in this order:
+#                   "approved unknown propagation storm assets render" (all; propagation includes memory)
+#   BENCH_STORM_COUNT / BENCH_STORM_SECONDS   boot storm: distinct unknown MACs, over seconds   2000 / 10
+#   BENCH_STORM_WAIT  seconds to wait for every storm MAC to be on the GitHub stand-in           900
 #   BENCH_SKIP_BUILD=1   use the existing Release build
-#   BENCH_SKIP_RENDER=1  skip the BenchmarkDotNet render suite (the slowest part, ~10 min)
+#   BENCH_SKIP_RENDER=1  skip the BenchmarkDotNet render suite (the slowest part, ~10 min); same as leaving
+#                        "render" out of BENCH_ONLY
 #   BENCH_KEEP=1         keep the temporary folder (logs, repositories, nginx.conf)
 set -euo pipefail
 
@@ -23,9 +28,15 @@ DURATION=${BENCH_DURATION:-12}
 ROUNDS=${BENCH_ROUNDS:-2}
 COMMITS=${BENCH_COMMITS:-20}
 SIZES=${BENCH_SIZES:-"10 10000"}
+ONLY=" ${BENCH_ONLY:-approved unknown propagation storm assets render} "
+[[ ${BENCH_SKIP_RENDER:-0} == 1 ]] && ONLY=${ONLY/ render / }
+STORM_COUNT=${BENCH_STORM_COUNT:-2000}
+STORM_SECONDS=${BENCH_STORM_SECONDS:-10}
+STORM_WAIT=${BENCH_STORM_WAIT:-900}
 CONNECTIONS=64
 THREADS=2
 KTIZO=$ROOT/src/Ktizo.Cli/bin/Release/net10.0/ktizo
+STORM=$ROOT/bench/Ktizo.Storm/bin/Release/net10.0/Ktizo.Storm
 SECRET=bench-webhook-secret-0123456789
 TOKEN=bench-admin-token-0123456789
 APPROVED_MAC=52-54-00-00-05-11   # cp-01 of the example inventory
@@ -55,6 +66,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "$*" | tee -a "$REPORT"; }
+want() { [[ $ONLY == *" $1 "* ]]; }
 py() { python3 "$SCRIPTS/bench.py" "$@"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -78,6 +90,9 @@ command -v python3 >/dev/null || { echo "python3 is needed (bench/scripts/bench.
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   echo "building ktizo (Release)"
   dotnet build "$ROOT/src/Ktizo.Cli" -c Release -v q -nologo >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
+  if want storm; then
+    dotnet build "$ROOT/bench/Ktizo.Storm" -c Release -v q -nologo >>"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
+  fi
 fi
 
 # ---------------------------------------------------------------- machine
@@ -88,6 +103,7 @@ say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: 
 say "- .NET $(dotnet --version), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 say "- commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo ' (src modified)')"
 say "- load average at start: $(load)"
+say "- sections: $(echo $ONLY)"
 say "- wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION} s per run, $ROUNDS rounds alternating the servers"
 say ""
 
@@ -128,12 +144,16 @@ NGINX_PID=$!
 PIDS+=("$NGINX_PID")
 py wait-ready "http://127.0.0.1:$NGINX_PORT/api/v1/config/download?mac=$APPROVED_MAC" 30 >/dev/null
 
-# "gatekeeper": the per-answer log line (Information by default) turned off, as nginx runs with access_log off.
-start_gatekeeper gatekeeper "$TMP/example/origin.git" Logging__LogLevel__Ktizo.Gatekeeper.Http.ConfigDownloadHandler=Warning
-GATEKEEPER_PID=$GK_PID GATEKEEPER_PORT=$GK_PORT
-# "gatekeeper-logged": the default, one log line per answer, to show what that line costs.
-start_gatekeeper gatekeeper-logged "$TMP/example/origin.git"
-QUIET_PID=$GK_PID QUIET_PORT=$GK_PORT
+# The per-answer log line (Information by default) turned off, as nginx runs with access_log off.
+QUIET_LOG=Logging__LogLevel__Ktizo.Gatekeeper.Http.ConfigDownloadHandler=Warning
+if want approved || want unknown; then
+  # "gatekeeper": without the per-answer line.
+  start_gatekeeper gatekeeper "$TMP/example/origin.git" "$QUIET_LOG"
+  GATEKEEPER_PID=$GK_PID GATEKEEPER_PORT=$GK_PORT
+  # "gatekeeper-logged": the default, one log line per answer, to show what that line costs.
+  start_gatekeeper gatekeeper-logged "$TMP/example/origin.git"
+  QUIET_PID=$GK_PID QUIET_PORT=$GK_PORT
+fi
 
 server_pids() { # NAME -> pids whose CPU time counts
   case $1 in
@@ -202,6 +222,7 @@ alternate() {
 }
 
 # ---------------------------------------------------------------- 1. approved download
+if want approved; then
 echo "1. approved machine: config download"
 # Warm up (JIT, tiered compilation, connection set-up) so round 1 is not the JIT's.
 for server in gatekeeper gatekeeper-logged; do
@@ -214,8 +235,10 @@ say ""
 say "\`GET /api/v1/config/download?mac=$APPROVED_MAC\`, $(stat -c %s "$TMP/rendered/$APPROVED_MAC.yaml") bytes; nginx: try_files on the rendered folder."
 say ""
 summarize approved nginx gatekeeper gatekeeper-logged
+fi
 
 # ---------------------------------------------------------------- 2. unknown machine
+if want unknown; then
 echo "2. unknown machine: 403 and its recording"
 alternate repeat "/api/v1/config/download?mac=$REPEAT_MAC" "" nginx gatekeeper gatekeeper-logged
 alternate first "/api/v1/config/download" "$SCRIPTS/unknown-distinct.lua" nginx gatekeeper
@@ -227,16 +250,20 @@ summarize repeat nginx gatekeeper gatekeeper-logged
 say "First sightings: every request a new MAC (wrk script unknown-distinct.lua); the gatekeeper commits each to SQLite (synchronous=FULL) before answering."
 say ""
 summarize first nginx gatekeeper
-stop "$GATEKEEPER_PID"
-stop "$QUIET_PID"
 say "Gatekeeper store after the first-sighting runs: $(du -h "$TMP/gatekeeper/data/ktizo.db" | cut -f1) ktizo.db, log $(du -h "$TMP/gatekeeper/log" | cut -f1)."
 say ""
+fi
+if want approved || want unknown; then
+  stop "$GATEKEEPER_PID"
+  stop "$QUIET_PID"
+fi
 
-# ---------------------------------------------------------------- 3 + 4. propagation, memory, start-up
+# ---------------------------------------------------------------- 3 + 5. propagation, memory, start-up
+if want propagation; then
 PROP_ROWS=()
 MEM_ROWS=()
 for size in $SIZES; do
-  echo "3/4. $size devices"
+  echo "3/5. $size devices"
   bash "$SCRIPTS/make-repo.sh" "$ROOT" "$TMP/repo-$size" "$size"
   start_gatekeeper "gk-$size" "$TMP/repo-$size/origin.git"
   cold=$GK_READY_S
@@ -273,7 +300,7 @@ for row in "${PROP_ROWS[@]}"; do say "$row"; done
 say ""
 say "p99 is nearest-rank: with 20 commits it is the slowest one."
 say ""
-say "## 4. Memory and start-up (aim: RSS ≤ 150 MB at 10,000 devices)"
+say "## 5. Memory and start-up (aim: RSS ≤ 150 MB at 10,000 devices)"
 say ""
 say "Cold: first clone of the bare repository + full render. Warm: restart with the clone and the store in place."
 say ""
@@ -281,46 +308,175 @@ say "| devices | ready, cold s | ready, warm restart s | RSS ready MB | RSS afte
 say "|---:|---:|---:|---:|---:|---:|---:|"
 for row in "${MEM_ROWS[@]}"; do say "$row"; done
 say ""
-
-# ---------------------------------------------------------------- 5. boot assets
-say "## 5. Boot assets (aim: ratio ≥ 0.9)"
-say ""
-head -c $((100 * 1024 * 1024)) /dev/urandom >"$TMP/assets/initramfs-amd64.xz"
-start_gatekeeper gk-assets "$TMP/example/origin.git"
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GK_PORT/talos/initramfs-amd64.xz" || true)
-if [[ $code == 200 ]]; then
-  for server in nginx gk-assets; do
-    port=$NGINX_PORT
-    [[ $server == gk-assets ]] && port=$GK_PORT
-    start=$(date +%s.%N)
-    curls=()
-    for i in $(seq 16); do
-      timeout 300 curl -s -o /dev/null "http://127.0.0.1:$port/talos/initramfs-amd64.xz" &
-      curls+=($!)
-    done
-    wait "${curls[@]}" || true
-    secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
-    say "- $server: 16 × 100 MB in $secs s ($(awk -v t="$secs" 'BEGIN { printf "%.0f", 1600 / t }') MB/s)"
-  done
-else
-  say "Pending: this build answers $code for \`/talos/initramfs-amd64.xz\` (the boot chain's \`/talos/{file}\` is not in it yet)."
 fi
-stop "$GK_PID"
-rm -f "$TMP/assets/initramfs-amd64.xz"
-say ""
 
-# ---------------------------------------------------------------- 6. rendering
-say "## 6. Rendering (BenchmarkDotNet, --job short)"
-say ""
-if [[ ${BENCH_SKIP_RENDER:-0} == 1 ]]; then
-  say "Skipped (BENCH_SKIP_RENDER=1)."
-else
-  echo "6. rendering (BenchmarkDotNet; several minutes)"
+# ---------------------------------------------------------------- 4. boot storm
+# The GitHub stand-in (tests/Ktizo.Testing/GitHub) hosted by bench/Ktizo.Storm, on the real clock.
+STANDIN_TOKEN=ghp_benchStandInToken000000000000000000   # the stand-in accepts only this (StandInHost.Token)
+STORM_RUN=0
+STORM_ROWS=()
+STORM_GH_ROWS=()
+# storm_run NAME STANDIN [gatekeeper env…]: STANDIN is "none" (GitHub off), "limited" (GitHub's limits)
+# or "unlimited". Starts the stand-in and a fresh gatekeeper, sends the storm, waits for the census.
+storm_run() {
+  local name=$1 standin=$2
+  shift 2
+  local stats="" api="" standin_pid="" i
+  if [[ $standin != none ]]; then
+    local flags=()
+    [[ $standin == unlimited ]] && flags=(--unlimited)
+    "$STORM" standin "${flags[@]}" >"$TMP/standin-$name.log" 2>&1 &
+    standin_pid=$!
+    PIDS+=("$standin_pid")
+    for i in $(seq 300); do
+      stats=$(awk '/^stats /{print $2}' "$TMP/standin-$name.log")
+      [[ -n $stats ]] && break
+      sleep 0.1
+    done
+    [[ -n $stats ]] || { cat "$TMP/standin-$name.log"; exit 1; }
+    api=$(awk '/^api /{print $2}' "$TMP/standin-$name.log")
+    set -- "$@" KTIZO_GITHUB_REPOSITORY=acme/cluster "KTIZO_GITHUB_API_URL=$api" "KTIZO_GITHUB_TOKEN=$STANDIN_TOKEN"
+  fi
+  start_gatekeeper "storm-$name" "$TMP/example/origin.git" "$QUIET_LOG" "$@"
+  # Warm up on the approved MAC only: any unknown one would become one more pending machine.
+  timeout 20 wrk -t1 -c4 -d2s "http://127.0.0.1:$GK_PORT/api/v1/config/download?mac=$APPROVED_MAC" >/dev/null 2>&1 || true
+  STORM_RUN=$((STORM_RUN + 1))
+  local cpu0 cpu1 line sent n403 other errors p50 p90 p99 max t0 tlast
+  cpu0=$(py cpu "$GK_PID")
+  line=$(timeout $((STORM_SECONDS + 120)) "$STORM" storm "http://127.0.0.1:$GK_PORT/" "$STORM_COUNT" "$STORM_SECONDS" "$STORM_RUN") \
+    || { echo "storm client failed: $line"; tail -20 "$TMP/storm-$name/log"; exit 1; }
+  cpu1=$(py cpu "$GK_PID")
+  read -r sent n403 other errors p50 p90 p99 max t0 tlast <<<"$line"
+  local sent_s cpu_us
+  sent_s=$(awk -v a="$t0" -v b="$tlast" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+  cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$sent" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
+  echo "  $name: $sent MACs in $sent_s s: 403 $n403, other $other, errors $errors; p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, max $max ms; $cpu_us µs CPU/request; load $(load | cut -d' ' -f1)"
+  STORM_ROWS+=("| $name | $sent | $sent_s | $n403 | $((other + errors)) | $p50 | $p90 | $p99 | $max | $cpu_us |")
+  if [[ -n $stats ]]; then
+    local census represented dups issues singles digests lines closed requests mutations throttled per_min last all_s
+    census=$(py census "$stats" "$STORM_COUNT" "$STORM_WAIT")
+    read -r represented dups issues singles digests lines closed requests mutations throttled per_min last <<<"$census"
+    all_s=$(awk -v a="$t0" -v b="$last" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+    ((represented >= STORM_COUNT)) || all_s="not within ${STORM_WAIT} s"
+    echo "  $name on GitHub: $represented MACs, $dups duplicates, $issues issues ($singles single, $digests digests with $lines lines), all there after $all_s s; $mutations mutations, $throttled throttled, max $per_min creations a minute"
+    STORM_GH_ROWS+=("| $name | $represented | $dups | $issues | $singles | $digests / $lines | $closed | $all_s | $mutations | $throttled | $per_min |")
+  fi
+  stop "$GK_PID"
+  [[ -z $standin_pid ]] || stop "$standin_pid"
+}
+
+# storm_nginx: the storm against nginx (a `stat` and a 403 per MAC), for the latency table.
+storm_nginx() {
+  local cpu0 cpu1 line sent n403 other errors p50 p90 p99 max t0 tlast sent_s cpu_us
+  STORM_RUN=$((STORM_RUN + 1))
+  cpu0=$(py cpu $(server_pids nginx))
+  line=$(timeout $((STORM_SECONDS + 120)) "$STORM" storm "http://127.0.0.1:$NGINX_PORT/" "$STORM_COUNT" "$STORM_SECONDS" "$STORM_RUN")
+  cpu1=$(py cpu $(server_pids nginx))
+  read -r sent n403 other errors p50 p90 p99 max t0 tlast <<<"$line"
+  sent_s=$(awk -v a="$t0" -v b="$tlast" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+  cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$sent" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')
+  echo "  nginx: p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, max $max ms; $cpu_us µs CPU/request; load $(load | cut -d' ' -f1)"
+  STORM_ROWS+=("| nginx (reference) | $sent | $sent_s | $n403 | $((other + errors)) | $p50 | $p90 | $p99 | $max | $cpu_us |")
+}
+
+if want storm; then
+  echo "4. boot storm: $STORM_COUNT unknown MACs over $STORM_SECONDS s"
+  # Reference: nginx's 403 to the same storm shows what this machine's load alone does to the latency.
+  storm_nginx
+  # Control: the same storm with GitHub off (the first-sighting write alone).
+  storm_run no-github none
+  # As shipped: the stand-in enforces GitHub's limits (80 creations a minute, 500 an hour); the gatekeeper's
+  # defaults pace mutations 1 s apart and fold MACs beyond 50 open issues into digest issues.
+  storm_run paced limited
+  # One issue per MAC, as the issue's "exactly 2,000 issues" reads: limits lifted on both sides.
+  storm_run unpaced unlimited GitHub__MaxOpenPendingIssues=1000000 GitHub__MinMutationInterval=00:00:00 \
+    GitHub__MaxContentCreationsPerHour=1000000
+  say "## 4. Boot storm: $STORM_COUNT unknown MACs within $STORM_SECONDS s, GitHub stand-in (aim: 0 duplicates, p99 ≤ 10 ms)"
+  say ""
+  say "Open loop (bench/Ktizo.Storm): one request per MAC, started evenly over $STORM_SECONDS s whatever the answers take."
+  say "nginx: its 403 to the same storm, what the machine's load alone does to latency. no-github: GitHub off."
+  say "paced: the gatekeeper's defaults against the stand-in's real GitHub limits. unpaced: one issue per MAC"
+  say "(MaxOpenPendingIssues 1,000,000, MinMutationInterval 0) against a stand-in without limits. CPU: the server's"
+  say "user+system time during the storm over MACs sent (the gatekeeper's includes its GitHub worker and JIT)."
+  say ""
+  say "| run | MACs | sent over s | 403 | other/errors | p50 ms | p90 ms | p99 ms | max ms | CPU µs/request |"
+  say "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for row in "${STORM_ROWS[@]}"; do say "$row"; done
+  say ""
+  say "On the stand-in: MACs with an open place (own issue or unticked digest line), MACs placed twice, issues opened,"
+  say "time from the storm's first request to the last issue write once every MAC was there."
+  say ""
+  say "| run | MACs on GitHub | duplicates | issues | single | digests / lines | closed | all there after s | mutations | throttled | max creations/min |"
+  say "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for row in "${STORM_GH_ROWS[@]}"; do say "$row"; done
+  say ""
+fi
+
+# ---------------------------------------------------------------- 6. boot assets
+ASSET_BYTES=$((100 * 1024 * 1024))
+# download_all SERVER PORT PIDS ROUND: 16 parallel downloads of the asset; appends to $TMP/asset-runs
+# "server round seconds MiB/s complete cpu_s".
+download_all() {
+  local server=$1 port=$2 pids=$3 round=$4 i cpu0 cpu1 start secs complete
+  cpu0=$(py cpu $pids)
+  start=$(date +%s.%N)
+  local curls=()
+  for i in $(seq 16); do
+    timeout 300 curl -s -o /dev/null -w '%{size_download}\n' "http://127.0.0.1:$port/talos/initramfs-amd64.xz" \
+      >"$TMP/downloads/$server-$round-$i" &
+    curls+=($!)
+  done
+  wait "${curls[@]}" || true
+  secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+  cpu1=$(py cpu $pids)
+  complete=$(cat "$TMP/downloads/$server-$round-"* | grep -cx "$ASSET_BYTES" || true)
+  echo "$server $round $secs $(awk -v t="$secs" 'BEGIN { printf "%.0f", 1600 / t }') $complete $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" >>"$TMP/asset-runs"
+  echo "  $server round $round: 16 × 100 MiB in $secs s, $complete complete, $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') s CPU, load $(load | cut -d' ' -f1)"
+}
+
+if want assets; then
+  echo "6. boot assets: 16 parallel downloads of a 100 MB file"
+  head -c "$ASSET_BYTES" /dev/urandom >"$TMP/assets/initramfs-amd64.xz"
+  mkdir -p "$TMP/downloads"
+  start_gatekeeper gk-assets "$TMP/example/origin.git" "Boot__AssetsPath=$TMP/assets" "$QUIET_LOG"
+  say "## 6. Boot assets: 16 parallel downloads of a 100 MB file (aim: ratio ≥ 0.9)"
+  say ""
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GK_PORT/talos/initramfs-amd64.xz" || true)
+  if [[ $code == 200 ]]; then
+    curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/talos/initramfs-amd64.xz"   # same page cache for both
+    for round in $(seq "$ROUNDS"); do
+      download_all nginx "$NGINX_PORT" "$(server_pids nginx)" "$round"
+      download_all gatekeeper "$GK_PORT" "$GK_PID" "$round"
+    done
+    say "\`GET /talos/initramfs-amd64.xz\`, 100 MiB of random bytes (in the page cache), 16 curl at once, $ROUNDS rounds alternating; best round per server."
+    say ""
+    say "| server | MiB/s | seconds | complete | CPU s per round | ratio to nginx | rounds (MiB/s) |"
+    say "|---|---:|---:|---:|---:|---:|---|"
+    nginx_mbps=$(awk '$1 == "nginx" && $4 > m { m = $4 } END { print m + 0 }' "$TMP/asset-runs")
+    for server in nginx gatekeeper; do
+      awk -v s="$server" -v n="$nginx_mbps" '
+        $1 == s { all = all (all ? ", " : "") $4; if ($4 > best) { best = $4; row = $0 } }
+        END { split(row, f, " "); printf "| %s | %d | %.2f | %d/16 | %.2f | %.2f | %s |\n", s, f[4], f[3], f[5], f[6], n ? f[4] / n : 0, all }' \
+        "$TMP/asset-runs" | tee -a "$REPORT"
+    done
+  else
+    say "Not measured: the gatekeeper answers $code for \`/talos/initramfs-amd64.xz\` with Boot__AssetsPath set."
+  fi
+  stop "$GK_PID"
+  rm -f "$TMP/assets/initramfs-amd64.xz"
+  say ""
+fi
+
+# ---------------------------------------------------------------- 7. rendering
+if want render; then
+  say "## 7. Rendering (BenchmarkDotNet, --job short)"
+  say ""
+  echo "7. rendering (BenchmarkDotNet; several minutes)"
   (cd "$ROOT" && dotnet run -c Release --project bench/Ktizo.Bench -- --filter '*RenderBenchmarks*' --job short \
     --artifacts "$TMP/bdn" >"$TMP/bdn.log" 2>&1) || { tail -30 "$TMP/bdn.log"; exit 1; }
   sed -n '/^| Method/,/^$/p' "$TMP/bdn/results/"*RenderBenchmarks-report-github.md | tee -a "$REPORT" || true
+  say ""
 fi
-say ""
 say "Load average at the end: $(load)"
 echo
 echo "report: $REPORT"

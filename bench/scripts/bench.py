@@ -7,8 +7,9 @@
   bench.py rss PID                          prints "VmRSS_kB VmHWM_kB"
   bench.py wrk FILE                         parses `wrk --latency` output: "rps p50_ms p99_ms non2xx requests"
   bench.py propagation ...                  see --help
+  bench.py census STATS_URL COUNT TIMEOUT_S waits until the GitHub stand-in holds COUNT MACs; prints its census
 """
-import argparse, hashlib, hmac, http.client, json, os, socket, subprocess, sys, time, urllib.parse
+import argparse, hashlib, hmac, http.client, json, os, socket, subprocess, sys, time, urllib.parse, urllib.request
 
 
 def free_port():
@@ -150,6 +151,20 @@ def propagation(a):
                     ms(percentile(pushes, 50)), ms(percentile(syncs, 50)), ms(percentile(syncs, 99))]))
 
 
+def census(url, count, timeout):
+    """Polls the stand-in's /stats (bench/Ktizo.Storm) until COUNT MACs are on it or TIMEOUT s pass; prints the last census."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            c = json.load(r)
+        if c["Represented"] >= count or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    print(" ".join(str(c[k]) for k in ("Represented", "Duplicates", "Issues", "SingleIssues", "DigestIssues", "DigestLines",
+                                        "ClosedIssues", "Requests", "Mutations", "Throttled", "MaxCreationsPerMinute",
+                                        "LastIssueChangeUnixMs")))
+
+
 def main():
     cmd, rest = sys.argv[1], sys.argv[2:]
     if cmd == "free-port":
@@ -160,6 +175,8 @@ def main():
         cpu(rest)
     elif cmd == "rss":
         rss(rest[0])
+    elif cmd == "census":
+        census(rest[0], int(rest[1]), float(rest[2]))
     elif cmd == "wrk":
         wrk(rest[0])
     elif cmd == "propagation":
