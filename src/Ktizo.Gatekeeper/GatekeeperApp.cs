@@ -143,14 +143,17 @@ public static class GatekeeperApp
     public static WebApplication UseGatekeeper(WebApplication app, GatekeeperOptions options)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRouting();
-        var metrics = app.Services.GetRequiredService<GatekeeperMetrics>();
-        app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
+        // Before the config fast path: every machine is limited, and the limiter needs no route.
         if (options.RateLimitPermits > 0)
         {
             app.UseRateLimiter();
         }
+
+        app.UseConfigDownloadFastPath();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        var metrics = app.Services.GetRequiredService<GatekeeperMetrics>();
+        app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
 
         app.MapGatekeeper();
         app.MapBoot();
