@@ -25,7 +25,13 @@ public sealed class DeviceStore : IDisposable
 
     // One writer at a time: first sightings, flushes, reads (which flush first) and meta.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool _disposed;
+    private volatile bool _disposed;
+
+    // First sightings not yet in _activity: queued for the next group commit or being committed.
+    private readonly Lock _sightingsLock = new();
+    private readonly Dictionary<MacAddress, Sighting> _unpublished = [];
+    private List<Sighting> _nextBatch = [];
+    private bool _writing;
 
     private DeviceStore(SqliteConnection connection, TimeProvider time)
     {
@@ -104,6 +110,12 @@ public sealed class DeviceStore : IDisposable
     /// Records a request. For a MAC seen for the first time the row is committed to disk before this
     /// returns; for a known MAC it is the same as <see cref="TryTouch"/>.
     /// </summary>
+    /// <remarks>
+    /// First sightings are group-committed: one transaction (one fsync) holds every new MAC that
+    /// arrived while the previous commit was on its way to disk, so 64 machines at once cost a
+    /// few fsyncs, not 64 in a row. Each caller still waits for the commit holding its own row, and
+    /// the commit runs on a pool thread, never on the caller's (a Kestrel I/O thread).
+    /// </remarks>
     /// <returns>True when this was the first sighting.</returns>
     public async Task<bool> RecordAsync(
         MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, string? uuid, CancellationToken cancellationToken = default)
@@ -113,45 +125,143 @@ public sealed class DeviceStore : IDisposable
             return false;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        Sighting? pending;
+        Sighting? mine = null;
+        lock (_sightingsLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (TryTouch(mac, kind, address, userAgent, uuid))
+            if (!_unpublished.TryGetValue(mac, out pending) && !_activity.ContainsKey(mac))
             {
-                return false;
+                mine = new Sighting(mac, kind, _time.GetUtcNow().ToUnixTimeMilliseconds(), address, userAgent, uuid);
+                _unpublished[mac] = mine;
+                _nextBatch.Add(mine);
+                if (!_writing)
+                {
+                    _writing = true;
+                    _ = Task.Run(WriteSightingsAsync, CancellationToken.None);
+                }
             }
+        }
 
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            using (var command = _connection.CreateCommand())
-            {
-                // DO NOTHING: the row can only exist already if memory and file disagree, and then the file wins.
-                command.CommandText = """
-                    INSERT INTO devices (mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
-                                         registered, last_download, download_count)
-                    VALUES ($mac, $now, $now, 1, $address, $user_agent, $uuid, $registered, $last_download, $downloads)
-                    ON CONFLICT (mac) DO NOTHING;
-                    """;
-                command.Parameters.AddWithValue("$mac", mac.ToString());
-                command.Parameters.AddWithValue("$now", now);
-                command.Parameters.AddWithValue("$address", (object?)address?.ToString() ?? DBNull.Value);
-                command.Parameters.AddWithValue("$user_agent", (object?)userAgent ?? DBNull.Value);
-                command.Parameters.AddWithValue("$uuid", string.IsNullOrEmpty(uuid) ? DBNull.Value : uuid);
-                command.Parameters.AddWithValue("$registered", kind == ObservationKind.Register ? 1 : 0);
-                command.Parameters.AddWithValue("$last_download", kind == ObservationKind.Download ? now : DBNull.Value);
-                command.Parameters.AddWithValue("$downloads", kind == ObservationKind.Download ? 1 : 0);
-                command.ExecuteNonQuery();
-            }
-
-            // Published only after the commit: a concurrent request for the same MAC either waits on the
-            // gate or finds it here, and in both cases the row is already durable.
-            _activity[mac] = new Activity { Address = address, UserAgent = userAgent, Uuid = string.IsNullOrEmpty(uuid) ? null : uuid };
+        if (mine is not null)
+        {
+            // Once queued the row is written whatever happens to this caller; only the wait may end early.
+            await mine.Durable.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        finally
+
+        // Another request for the same new MAC is being committed: count this one once that row is durable.
+        if (pending is not null)
         {
-            _gate.Release();
+            await pending.Durable.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        TryTouch(mac, kind, address, userAgent, uuid);
+        return false;
+    }
+
+    // Runs until no first sighting is waiting. Whatever arrives during one commit goes into the next.
+    private async Task WriteSightingsAsync()
+    {
+        while (true)
+        {
+            List<Sighting> batch;
+            lock (_sightingsLock)
+            {
+                if (_nextBatch.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                batch = _nextBatch;
+                _nextBatch = [];
+            }
+
+            Exception? failure = null;
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                InsertLocked(batch);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            lock (_sightingsLock)
+            {
+                foreach (var sighting in batch)
+                {
+                    // Published only after the commit: a request for the same MAC either finds the pending
+                    // sighting and waits for it, or finds it here, and in both cases the row is durable.
+                    // After a failure it is neither, so the next request tries again.
+                    if (failure is null)
+                    {
+                        _activity[sighting.Mac] = new Activity
+                        {
+                            Address = sighting.Address, UserAgent = sighting.UserAgent, Uuid = sighting.Uuid,
+                        };
+                    }
+
+                    _unpublished.Remove(sighting.Mac);
+                }
+            }
+
+            foreach (var sighting in batch)
+            {
+                if (failure is null)
+                {
+                    sighting.Durable.TrySetResult();
+                }
+                else
+                {
+                    sighting.Durable.TrySetException(failure);
+                }
+            }
+        }
+    }
+
+    private void InsertLocked(List<Sighting> batch)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        // DO NOTHING: the row can only exist already if memory and file disagree, and then the file wins.
+        command.CommandText = """
+            INSERT INTO devices (mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
+                                 registered, last_download, download_count)
+            VALUES ($mac, $now, $now, 1, $address, $user_agent, $uuid, $registered, $last_download, $downloads)
+            ON CONFLICT (mac) DO NOTHING;
+            """;
+        var pMac = command.Parameters.Add("$mac", SqliteType.Text);
+        var pNow = command.Parameters.Add("$now", SqliteType.Integer);
+        var pAddress = command.Parameters.Add("$address", SqliteType.Text);
+        var pUserAgent = command.Parameters.Add("$user_agent", SqliteType.Text);
+        var pUuid = command.Parameters.Add("$uuid", SqliteType.Text);
+        var pRegistered = command.Parameters.Add("$registered", SqliteType.Integer);
+        var pLastDownload = command.Parameters.Add("$last_download", SqliteType.Integer);
+        var pDownloads = command.Parameters.Add("$downloads", SqliteType.Integer);
+        command.Prepare();
+        foreach (var s in batch)
+        {
+            pMac.Value = s.Mac.ToString();
+            pNow.Value = s.Time;
+            pAddress.Value = (object?)s.Address?.ToString() ?? DBNull.Value;
+            pUserAgent.Value = (object?)s.UserAgent ?? DBNull.Value;
+            pUuid.Value = (object?)s.Uuid ?? DBNull.Value;
+            pRegistered.Value = s.Kind == ObservationKind.Register ? 1 : 0;
+            pLastDownload.Value = s.Kind == ObservationKind.Download ? s.Time : DBNull.Value;
+            pDownloads.Value = s.Kind == ObservationKind.Download ? 1 : 0;
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     /// <summary>Writes the counters accumulated in memory in one transaction. Returns how many devices changed.</summary>
@@ -465,5 +575,18 @@ public sealed class DeviceStore : IDisposable
 
         public readonly record struct Delta(
             long Requests, long Downloads, long LastSeen, long LastDownload, bool Registered, string? Address, string? UserAgent, string? Uuid);
+    }
+
+    private sealed class Sighting(MacAddress mac, ObservationKind kind, long time, IPAddress? address, string? userAgent, string? uuid)
+    {
+        public MacAddress Mac { get; } = mac;
+        public ObservationKind Kind { get; } = kind;
+        public long Time { get; } = time;
+        public IPAddress? Address { get; } = address;
+        public string? UserAgent { get; } = userAgent;
+        public string? Uuid { get; } = string.IsNullOrEmpty(uuid) ? null : uuid;
+
+        // Continuations run on the pool, not on the committing thread, so the next batch starts at once.
+        public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

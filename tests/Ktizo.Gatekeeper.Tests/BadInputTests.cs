@@ -24,6 +24,8 @@ public sealed class BadInputTests(ITestOutputHelper output)
         // GET config: the MAC in every notation, and every way to get it wrong
         { "Talos re-encoded colons", "GET", "/api/v1/config/download?mac=52%3A54%3A00%3Aab%3Acd%3Aef&uuid=u", null, null, 403 },
         { "iPXE hyphens", "GET", "/api/v1/config/download?mac=52-54-00-AB-cd-EF", null, null, 403 },
+        { "trailing slash (routed, not the fast path)", "GET", "/api/v1/config/download/?mac=52:54:00:00:05:11", null, null, 200 },
+        { "path in upper case", "GET", "/API/v1/Config/Download?mac=52:54:00:00:05:11", null, null, 200 },
         { "bare hex", "GET", "/api/v1/config/download?mac=525400abcdef", null, null, 403 },
         { "upper case", "GET", "/api/v1/config/download?mac=52:54:00:AB:CD:EF", null, null, 403 },
         { "approved", "GET", "/api/v1/config/download?mac=52:54:00:00:05:11", null, null, 200 },

@@ -2,6 +2,8 @@ using Ktizo.Core;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Tests.Support;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Ktizo.Gatekeeper.Tests;
 
@@ -166,6 +168,19 @@ public sealed class SettingsTests : IDisposable
 
         await first.DisposeAsync();
         await using var second = GatekeeperApp.Build(args);
+    }
+
+    [Fact]
+    public async Task Build_ByDefault_SilencesHostingDiagnosticsSoNoRequestStartsAnActivity()
+    {
+        string[] args = ["--repository", _folder.Path, "--branch", "main", "--data-folder", _folder.Sub("data"), "--urls", "http://127.0.0.1:0"];
+        await using var app = GatekeeperApp.Build(args);
+        var logs = app.Services.GetRequiredService<ILoggerFactory>();
+
+        // Hosting creates a per-request Activity and scope whenever this category logs at any level.
+        Assert.False(logs.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Critical));
+        Assert.True(logs.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Error));
+        Assert.True(logs.CreateLogger(typeof(Http.ConfigDownloadHandler).FullName!).IsEnabled(LogLevel.Information));
     }
 
     private static IConfiguration Configuration(params Dictionary<string, string?>[] layers)

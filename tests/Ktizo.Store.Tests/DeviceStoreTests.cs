@@ -85,6 +85,39 @@ public sealed class DeviceStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_WhenManyNewMacsArriveAtOnce_EachIsOnDiskWhenItsCallReturns()
+    {
+        using var store = DeviceStore.Open(_folder.File("ktizo.db"), _time);
+        var macs = Enumerable.Range(0, 300).Select(i => MacAddress.Parse($"02:00:00:00:{i / 256:x2}:{i % 256:x2}")).ToList();
+
+        // Each caller checks its own row from an independent connection the moment its call returns.
+        var seen = await Task.WhenAll(macs.Select(mac => Task.Run(async () =>
+        {
+            var first = await store.RecordAsync(mac, ObservationKind.Request, Address, "iPXE", null);
+            using var reader = OpenReader();
+            return (first, rows: (long)Scalar(reader, $"SELECT COUNT(*) FROM devices WHERE mac = '{mac}';")!);
+        })));
+
+        Assert.All(seen, s => Assert.True(s.first));
+        Assert.All(seen, s => Assert.Equal(1L, s.rows));
+        Assert.Equal(300, store.Count);
+        using var all = OpenReader();
+        Assert.Equal(300L, Scalar(all, "SELECT COUNT(*) FROM devices;"));
+    }
+
+    [Fact]
+    public async Task RecordAsync_AfterDispose_ThrowsAndWritesNothing()
+    {
+        var store = DeviceStore.Open(_folder.File("ktizo.db"), _time);
+        store.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.RecordAsync(MacA, ObservationKind.Request, Address, null, null));
+
+        using var reader = OpenReader();
+        Assert.Equal(0L, Scalar(reader, "SELECT COUNT(*) FROM devices;"));
+    }
+
+    [Fact]
     public async Task GetAsync_AfterRequestsDownloadsAndRegister_ReportsEveryField()
     {
         using var store = DeviceStore.Open(_folder.File("ktizo.db"), _time);

@@ -40,14 +40,14 @@ public sealed class ConfigDownloadHandler(
         switch (QueryReader.TryGet(query, "mac", mac, out var macLength))
         {
             case QueryReader.Outcome.Missing:
-                return Problems.MissingMac("the query (?mac=…)").ExecuteAsync(context);
+                return BadRequestAsync(context, Problems.MissingMac("the query (?mac=…)"));
             case QueryReader.Outcome.TooLong:
-                return Problems.MalformedMac(mac.ToString()).ExecuteAsync(context);
+                return BadRequestAsync(context, Problems.MalformedMac(mac.ToString()));
         }
 
         if (!MacAddress.TryParse(mac[..macLength], out var parsed))
         {
-            return Problems.MalformedMac(mac[..macLength].ToString()).ExecuteAsync(context);
+            return BadRequestAsync(context, Problems.MalformedMac(mac[..macLength].ToString()));
         }
 
         Span<char> uuid = stackalloc char[MaxParameterLength];
@@ -61,19 +61,19 @@ public sealed class ConfigDownloadHandler(
         var (body, problem) = await JsonBody.ReadAsync<ConfigRequest>(context).ConfigureAwait(false);
         if (problem is not null)
         {
-            await problem.ExecuteAsync(context).ConfigureAwait(false);
+            await problem.ExecuteAsync(context).ConfigureAwait(false); // 413 or 415, not a bad MAC
             return;
         }
 
         if (string.IsNullOrWhiteSpace(body!.MacAddress))
         {
-            await Problems.MissingMac("the body (\"mac_address\")").ExecuteAsync(context).ConfigureAwait(false);
+            await BadRequestAsync(context, Problems.MissingMac("the body (\"mac_address\")")).ConfigureAwait(false);
             return;
         }
 
         if (!MacAddress.TryParse(body.MacAddress, out var mac))
         {
-            await Problems.MalformedMac(body.MacAddress).ExecuteAsync(context).ConfigureAwait(false);
+            await BadRequestAsync(context, Problems.MalformedMac(body.MacAddress)).ConfigureAwait(false);
             return;
         }
 
@@ -165,6 +165,13 @@ public sealed class ConfigDownloadHandler(
         metrics.ConfigPending.Inc();
         Log.ConfigAnswered(logger, "pending", mac, address, snapshot.Commit);
         return WriteAsync(response, Text, DenialText.Pending);
+    }
+
+    // Counted here because the GET fast path skips prometheus-net's per-route request counter.
+    private Task BadRequestAsync(HttpContext context, IResult problem)
+    {
+        metrics.ConfigBadRequest.Inc();
+        return problem.ExecuteAsync(context);
     }
 
     private static Task WriteAsync(HttpResponse response, StringValues contentType, byte[] body)

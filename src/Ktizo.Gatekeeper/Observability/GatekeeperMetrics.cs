@@ -28,11 +28,12 @@ public sealed class GatekeeperMetrics
         Factory = Metrics.WithCustomRegistry(Registry);
 
         _configRequests = Factory.CreateCounter(
-            "ktizo_config_requests_total", "Config requests answered, by result: served, pending, rejected, unavailable.", ["result"]);
+            "ktizo_config_requests_total", "Config requests answered, by result: served, pending, rejected, unavailable, bad_request.", ["result"]);
         ConfigServed = _configRequests.WithLabels("served");
         ConfigPending = _configRequests.WithLabels("pending");
         ConfigRejected = _configRequests.WithLabels("rejected");
         ConfigUnavailable = _configRequests.WithLabels("unavailable");
+        ConfigBadRequest = _configRequests.WithLabels("bad_request");
         ConfigDownloads = Factory.CreateCounter("ktizo_config_downloads_total", "Configs served (200) to approved devices.");
 
         _syncs = Factory.CreateCounter("ktizo_sync_total", "Sync attempts, by result: success, fetch_failed, render_failed.", ["result"]);
@@ -84,6 +85,8 @@ public sealed class GatekeeperMetrics
     public Counter.Child ConfigRejected { get; }
 
     public Counter.Child ConfigUnavailable { get; }
+
+    public Counter.Child ConfigBadRequest { get; }
 
     public Counter ConfigDownloads { get; }
 
