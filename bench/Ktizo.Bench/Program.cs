@@ -14,6 +14,12 @@ if (args is ["quick", var count])
     return;
 }
 
+if (args is ["parts", var m])
+{
+    PartCosts.Run(int.Parse(m));
+    return;
+}
+
 if (args is ["phases", var n])
 {
     PhaseTimings.Run(int.Parse(n));
