@@ -40,7 +40,10 @@ internal sealed class DeviceRenderer
         _cluster = TemplateModel.ForCluster(cluster);
     }
 
-    /// <summary>The merged documents, or null with the reasons added to <paramref name="errors"/>.</summary>
+    /// <summary>
+    /// The merged documents, or null with the reasons added to <paramref name="errors"/>. They share nodes
+    /// with the base template and with every other device's: read them, never change them.
+    /// </summary>
     public List<YamlDocument>? Merge(Device device, List<Diagnostic> errors)
     {
         var before = errors.Count;
@@ -84,11 +87,9 @@ internal sealed class DeviceRenderer
     private List<YamlDocument>? MergeWith(Device device, BaseTemplate baseTemplate, IReadOnlyList<PatchTemplate> patches, TemplateContext context, CancellationTokenSource timeout, List<Diagnostic> errors, bool fastParse, out bool needsPositions)
     {
         needsPositions = false;
+        // The base's own nodes, not a copy: the merge copies only the few containers a patch changes.
         var documents = new List<YamlDocument>(baseTemplate.Documents.Count + 4);
-        foreach (var document in baseTemplate.Documents)
-        {
-            documents.Add(YamlClone.Deep(document));
-        }
+        documents.AddRange(baseTemplate.Documents);
 
         var failed = false;
         foreach (var patch in patches)
@@ -144,7 +145,7 @@ internal sealed class DeviceRenderer
                 continue;
             }
 
-            var mergeErrors = StrategicMerge.Apply(documents, patchDocuments, patch.Path);
+            var mergeErrors = StrategicMerge.Apply(documents, patchDocuments, patch.Path, baseTemplate.SharedNodes);
             if (mergeErrors.Count > 0)
             {
                 errors.AddRange(mergeErrors);
