@@ -47,16 +47,19 @@ public static class PartCosts
             {
                 var (text, path) = (outputs[i], patches[i].Path);
                 Measure($"parse {Path.GetFileName(path)} ({text.Length} chars)", approved.Count, () => YamlDocuments.Parse(text, path, out _));
+                Measure($"  fast path", approved.Count, () => SimpleBlockYaml.TryParse(text));
             }
 
-            Measure("merge all", approved.Count, () =>
+            var baseTemplate = templates.Base(worker.Role)!;
+            Measure("merge all onto the shared base", approved.Count, () =>
             {
-                var docs = Clone(templates.Base(worker.Role)!.Documents);
+                var docs = new List<YamlDocument>(baseTemplate.Documents);
                 for (var i = 0; i < parsed.Length; i++)
                 {
-                    StrategicMerge.Apply(docs, parsed[i], patches[i].Path);
+                    StrategicMerge.Apply(docs, parsed[i], patches[i].Path, baseTemplate.SharedNodes);
                 }
             });
+            Measure("device model", approved.Count, () => TemplateModel.ForDevice(worker));
             var renderer = new Ktizo.Core.Rendering.DeviceRenderer(templates, cluster);
             Measure("whole device (DeviceRenderer.Render)", approved.Count, () => renderer.Render(worker, "key", []));
             Measure("write", approved.Count, () => YamlWriter.Write(merged));
