@@ -40,9 +40,28 @@ internal sealed class DeviceRenderer
         _cluster = TemplateModel.ForCluster(cluster);
     }
 
-    /// <summary>The merged documents, or null with the reasons added to <paramref name="errors"/>.</summary>
+    /// <summary>
+    /// The merged documents, or null with the reasons added to <paramref name="errors"/>. They share nodes
+    /// with the base template and with every other device's: read them, never change them.
+    /// </summary>
     public List<YamlDocument>? Merge(Device device, List<Diagnostic> errors)
     {
+        var before = errors.Count;
+        var merged = Merge(device, errors, fastParse: true, out var needsPositions);
+        if (merged is null && needsPositions)
+        {
+            // A merge error points into a patch's output, and only YamlDotNet's parse keeps positions.
+            // Rare (a broken template), so the device is simply done again the slow way.
+            errors.RemoveRange(before, errors.Count - before);
+            merged = Merge(device, errors, fastParse: false, out _);
+        }
+
+        return merged;
+    }
+
+    private List<YamlDocument>? Merge(Device device, List<Diagnostic> errors, bool fastParse, out bool needsPositions)
+    {
+        needsPositions = false;
         var baseTemplate = _templates.Base(device.Role);
         var patches = _templates.PatchesFor(device);
         if (baseTemplate is null || patches is null)
@@ -56,7 +75,7 @@ internal sealed class DeviceRenderer
         context.PushGlobal(DeviceModel(device));
         try
         {
-            return MergeWith(device, baseTemplate, patches, context, timeout, errors);
+            return MergeWith(device, baseTemplate, patches, context, timeout, errors, fastParse, out needsPositions);
         }
         finally
         {
@@ -65,13 +84,12 @@ internal sealed class DeviceRenderer
         }
     }
 
-    private List<YamlDocument>? MergeWith(Device device, BaseTemplate baseTemplate, IReadOnlyList<PatchTemplate> patches, TemplateContext context, CancellationTokenSource timeout, List<Diagnostic> errors)
+    private List<YamlDocument>? MergeWith(Device device, BaseTemplate baseTemplate, IReadOnlyList<PatchTemplate> patches, TemplateContext context, CancellationTokenSource timeout, List<Diagnostic> errors, bool fastParse, out bool needsPositions)
     {
+        needsPositions = false;
+        // The base's own nodes, not a copy: the merge copies only the few containers a patch changes.
         var documents = new List<YamlDocument>(baseTemplate.Documents.Count + 4);
-        foreach (var document in baseTemplate.Documents)
-        {
-            documents.Add(YamlClone.Deep(document));
-        }
+        documents.AddRange(baseTemplate.Documents);
 
         var failed = false;
         foreach (var patch in patches)
@@ -81,7 +99,9 @@ internal sealed class DeviceRenderer
             if (!timeout.TryReset())
             {
                 // The clock ran out; the token stays cancelled, so later patches could not run anyway.
+                // Not worth a second run for positions: it would wait out the clock again.
                 failed = true;
+                needsPositions = false;
                 break;
             }
 
@@ -91,16 +111,20 @@ internal sealed class DeviceRenderer
                 continue;
             }
 
-            IReadOnlyList<YamlDocument> patchDocuments;
+            IReadOnlyList<YamlDocument>? patchDocuments;
             IReadOnlyList<Diagnostic> yamlErrors = [];
-            if (_lastParsed.TryGetValue(patch.Path, out var last) && last.Text == text)
+            var parsedFast = false;
+            if (fastParse && _lastParsed.TryGetValue(patch.Path, out var last) && last.Text == text)
             {
                 patchDocuments = last.Documents;
+                parsedFast = true;
             }
             else
             {
-                patchDocuments = YamlDocuments.Parse(text, patch.Path, out yamlErrors);
-                if (yamlErrors.Count == 0)
+                patchDocuments = fastParse ? SimpleBlockYaml.TryParse(text) : null;
+                parsedFast = patchDocuments is not null;
+                patchDocuments ??= YamlDocuments.Parse(text, patch.Path, out yamlErrors);
+                if (fastParse && yamlErrors.Count == 0)
                 {
                     _lastParsed[patch.Path] = (text, patchDocuments);
                 }
@@ -121,11 +145,12 @@ internal sealed class DeviceRenderer
                 continue;
             }
 
-            var mergeErrors = StrategicMerge.Apply(documents, patchDocuments, patch.Path);
+            var mergeErrors = StrategicMerge.Apply(documents, patchDocuments, patch.Path, baseTemplate.SharedNodes);
             if (mergeErrors.Count > 0)
             {
                 errors.AddRange(mergeErrors);
                 failed = true;
+                needsPositions |= parsedFast;
             }
         }
 

@@ -130,8 +130,12 @@ public sealed class TemplateSet
             .OrderBy(p => p.Path, StringComparer.Ordinal);
 }
 
-/// <summary>A role's base config, parsed once and cloned for each device.</summary>
-public sealed record BaseTemplate(string Path, string Id, IReadOnlyList<YamlDocument> Documents);
+/// <summary>A role's base config, parsed once; every device's config starts as these very nodes.</summary>
+public sealed record BaseTemplate(string Path, string Id, IReadOnlyList<YamlDocument> Documents)
+{
+    /// <summary>Every node of <see cref="Documents"/>: the merge copies one of them before changing it, never changes it.</summary>
+    public IReadOnlySet<YamlNode> SharedNodes { get; } = StrategicMerge.SharedNodes(Documents);
+}
 
 /// <summary>A Scriban template whose output is a Talos patch (one or more YAML documents).</summary>
 public sealed record PatchTemplate(string Path, string Id, Template Template);

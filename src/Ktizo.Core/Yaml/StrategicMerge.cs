@@ -56,7 +56,10 @@
 //     `patch-delete-unsupported`, as in Talos).
 //
 // The patch is never changed, and no node of it ends up in the config (inserted values are copies),
-// so one parsed patch can be applied to many configs.
+// so one parsed patch can be applied to many configs. Likewise the config may share nodes with other
+// configs (a base template, not copied for each device): a mapping or list among the `shared` nodes
+// that must change is copied first (its children stay shared) and the copy takes its place, so only
+// the few containers a patch reaches are ever copied.
 
 using Ktizo.Core.Validation;
 using YamlDotNet.RepresentationModel;
@@ -71,20 +74,59 @@ public static class StrategicMerge
     /// which is changed in place. Returns the problems found, located in <paramref name="patchFile"/>;
     /// parts of the patch without problems are applied regardless.
     /// </summary>
-    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile)
+    /// <param name="shared">
+    /// Nodes of <paramref name="config"/> that other configs hold too and that must not change (see
+    /// <see cref="SharedNodes"/>); null when the config is this caller's alone.
+    /// </param>
+    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile, IReadOnlySet<YamlNode>? shared = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(patch);
         ArgumentNullException.ThrowIfNull(patchFile);
 
-        var merger = new Merger(patchFile);
+        var merger = new Merger(patchFile, shared);
         merger.Run(config, patch);
         return (IReadOnlyList<Diagnostic>?)merger.Diagnostics ?? [];
     }
 
+    /// <summary>Every node of <paramref name="documents"/>, by reference: what <see cref="Apply"/> must leave as it is.</summary>
+    public static IReadOnlySet<YamlNode> SharedNodes(IReadOnlyList<YamlDocument> documents)
+    {
+        var nodes = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<YamlNode>(documents.Select(d => d.RootNode));
+        while (pending.TryPop(out var node))
+        {
+            if (!nodes.Add(node))
+            {
+                continue;
+            }
+
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    foreach (var (key, value) in mapping.Children)
+                    {
+                        pending.Push(key);
+                        pending.Push(value);
+                    }
+
+                    break;
+                case YamlSequenceNode sequence:
+                    foreach (var item in sequence.Children)
+                    {
+                        pending.Push(item);
+                    }
+
+                    break;
+            }
+        }
+
+        return nodes;
+    }
+
     private readonly record struct DocumentId(bool IsV1Alpha1, string ApiVersion, string Kind, string Name);
 
-    private sealed class Merger(string patchFile)
+    private sealed class Merger(string patchFile, IReadOnlySet<YamlNode>? shared)
     {
         public List<Diagnostic>? Diagnostics { get; private set; }
 
@@ -134,7 +176,7 @@ public static class StrategicMerge
                 patchIds[p] = id;
                 var index = IndexOf(ids, id);
                 path.Clear();
-                ApplyDeletes(root, index >= 0 ? config[index].RootNode as YamlMappingNode : null, documentExists: index >= 0);
+                ApplyDeletes(root, index >= 0 ? OwnRoot(config, index) : null, documentExists: index >= 0);
             }
 
             for (var p = 0; p < patch.Count; p++)
@@ -148,7 +190,7 @@ public static class StrategicMerge
                 var rules = MergeRules.For(id.IsV1Alpha1, id.Kind);
                 var index = IndexOf(ids, id);
                 path.Clear();
-                if (index >= 0 && config[index].RootNode is YamlMappingNode target)
+                if (index >= 0 && OwnRoot(config, index) is { } target)
                 {
                     MergeMapping(target, root, rules);
                 }
@@ -256,11 +298,11 @@ public static class StrategicMerge
                         break;
 
                     case YamlMappingNode mapping:
-                        ApplyDeletes(mapping, Child(target, keyNode) as YamlMappingNode, documentExists);
+                        ApplyDeletes(mapping, OwnChild(target, keyNode) as YamlMappingNode, documentExists);
                         break;
 
                     case YamlSequenceNode sequence:
-                        DeleteListItems(sequence, Child(target, keyNode) as YamlSequenceNode, documentExists);
+                        DeleteListItems(sequence, OwnChild(target, keyNode) as YamlSequenceNode, documentExists);
                         break;
                 }
 
@@ -381,6 +423,101 @@ public static class StrategicMerge
             Report("patch-delete-missing", message, at);
         }
 
+        // ---- copy on write ----
+
+        private bool IsShared(YamlNode node) => shared is not null && shared.Contains(node);
+
+        /// <summary>The mapping root of config document <paramref name="index"/>, made this config's own.</summary>
+        private YamlMappingNode? OwnRoot(List<YamlDocument> config, int index)
+        {
+            if (config[index].RootNode is not YamlMappingNode root)
+            {
+                return null;
+            }
+
+            if (IsShared(root))
+            {
+                root = (YamlMappingNode)ShallowCopy(root);
+                config[index] = new YamlDocument(root);
+            }
+
+            return root;
+        }
+
+        /// <summary>The value under <paramref name="key"/> in an owned mapping, made its own; null when absent.</summary>
+        private YamlNode? OwnChild(YamlMappingNode? target, YamlNode key)
+        {
+            if (target is null || !target.Children.TryGetValue(key, out var child))
+            {
+                return null;
+            }
+
+            if (IsShared(child) && child is not YamlScalarNode)
+            {
+                child = ShallowCopy(child);
+                target.Children[key] = child;
+            }
+
+            return child;
+        }
+
+        /// <summary><paramref name="item"/>, an item of an owned list, made the list's own.</summary>
+        private YamlMappingNode OwnItem(YamlSequenceNode target, YamlMappingNode item)
+        {
+            if (!IsShared(item))
+            {
+                return item;
+            }
+
+            var copy = (YamlMappingNode)ShallowCopy(item);
+            var items = target.Children;
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (ReferenceEquals(items[i], item))
+                {
+                    items[i] = copy;
+                    return copy;
+                }
+            }
+
+            throw new InvalidOperationException("a matched list item is not in its list");
+        }
+
+        // A new container holding the same children: scalars are never changed in place, and a
+        // shared child container is copied in turn only when the merge reaches into it.
+        private static YamlNode ShallowCopy(YamlNode node)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                {
+                    var copy = new YamlMappingNode { Style = mapping.Style, Tag = mapping.Tag };
+                    var children = mapping.Children;
+                    for (var i = 0; i < children.Count; i++)
+                    {
+                        var (key, value) = children[i];
+                        copy.Children.Add(key, value);
+                    }
+
+                    return copy;
+                }
+
+                case YamlSequenceNode sequence:
+                {
+                    var copy = new YamlSequenceNode { Style = sequence.Style, Tag = sequence.Tag };
+                    foreach (var item in sequence.Children)
+                    {
+                        copy.Children.Add(item);
+                    }
+
+                    return copy;
+                }
+
+                default:
+                    throw new ArgumentException($"only collections are copied, not {node.GetType().Name}", nameof(node));
+            }
+        }
+
         // ---- merge ----
 
         private void MergeMapping(YamlMappingNode target, YamlMappingNode patch, MergeRules? rules)
@@ -419,11 +556,11 @@ public static class StrategicMerge
                 }
                 else if (value is YamlMappingNode patchMapping)
                 {
-                    MergeMapping((YamlMappingNode)current, patchMapping, childRules);
+                    MergeMapping((YamlMappingNode)OwnChild(target, key)!, patchMapping, childRules);
                 }
                 else
                 {
-                    MergeList((YamlSequenceNode)current, (YamlSequenceNode)value, childRules);
+                    MergeList((YamlSequenceNode)OwnChild(target, key)!, (YamlSequenceNode)value, childRules);
                 }
 
                 path.RemoveAt(path.Count - 1);
@@ -448,7 +585,7 @@ public static class StrategicMerge
 
                 if (match is not null)
                 {
-                    MergeMapping(match, (YamlMappingNode)item, rules!.Item);
+                    MergeMapping(OwnItem(target, match), (YamlMappingNode)item, rules!.Item);
                 }
                 else
                 {

@@ -3,8 +3,9 @@ using YamlDotNet.RepresentationModel;
 namespace Ktizo.Core.Yaml;
 
 /// <summary>
-/// Deep copies of YamlDotNet trees. The renderer parses each base template once and clones it per
-/// device, because <see cref="StrategicMerge"/> changes the config it is given.
+/// Deep copies of YamlDotNet trees: for a config that <see cref="StrategicMerge"/> may change and that
+/// must not be shared. (The renderer does not copy its base templates: it passes their nodes as shared
+/// to the merge, which copies only the containers it changes.)
 /// </summary>
 public static class YamlClone
 {

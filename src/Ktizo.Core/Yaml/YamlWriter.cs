@@ -49,7 +49,7 @@ public static class YamlWriter
                 WriteRoot(builder, documents[i].RootNode);
             }
 
-            return Encoding.UTF8.GetBytes(builder.ToString());
+            return Utf8Bytes(builder);
         }
         finally
         {
@@ -58,6 +58,32 @@ public static class YamlWriter
                 cachedBuilder = builder;
             }
         }
+    }
+
+    /// <summary>
+    /// The builder's text as UTF-8, encoded from its chunks: no intermediate string (twice the size of
+    /// the bytes, per device). The encoder carries a surrogate pair split across two chunks.
+    /// </summary>
+    private static byte[] Utf8Bytes(StringBuilder builder)
+    {
+        var encoder = Encoding.UTF8.GetEncoder();
+        var length = 0;
+        foreach (var chunk in builder.GetChunks())
+        {
+            length += encoder.GetByteCount(chunk.Span, flush: false);
+        }
+
+        length += encoder.GetByteCount([], flush: true);
+        encoder.Reset();
+        var bytes = new byte[length];
+        var written = 0;
+        foreach (var chunk in builder.GetChunks())
+        {
+            written += encoder.GetBytes(chunk.Span, bytes.AsSpan(written), flush: false);
+        }
+
+        written += encoder.GetBytes([], bytes.AsSpan(written), flush: true);
+        return written == length ? bytes : throw new InvalidOperationException("UTF-8 length changed while encoding");
     }
 
     private static void WriteRoot(StringBuilder builder, YamlNode root)

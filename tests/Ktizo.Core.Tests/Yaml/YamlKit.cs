@@ -18,6 +18,10 @@ internal static class YamlKit
     public static string Text(IReadOnlyList<YamlDocument> documents) => Encoding.UTF8.GetString(YamlWriter.Write(documents));
 
     /// <summary>Applies each patch in turn to <paramref name="config"/>; returns the written result and every diagnostic.</summary>
+    /// <remarks>
+    /// Every merge test also runs the copy-on-write way the renderer uses (the config's nodes shared, not
+    /// copied): it must give the same output and diagnostics, and leave the shared nodes as they were.
+    /// </remarks>
     public static (string Output, List<Diagnostic> Diagnostics) Merge(string config, params string[] patches)
     {
         var documents = Docs(config);
@@ -27,7 +31,22 @@ internal static class YamlKit
             diagnostics.AddRange(StrategicMerge.Apply(documents, Docs(patch), "patch.yaml"));
         }
 
-        return (Text(documents), diagnostics);
+        var output = Text(documents);
+
+        var original = Docs(config);
+        var before = Text(original);
+        var shared = StrategicMerge.SharedNodes(original);
+        var onShared = new List<YamlDocument>(original);
+        var sharedDiagnostics = new List<Diagnostic>();
+        foreach (var patch in patches)
+        {
+            sharedDiagnostics.AddRange(StrategicMerge.Apply(onShared, Docs(patch), "patch.yaml", shared));
+        }
+
+        Assert.Equal(output, Text(onShared));
+        Assert.Equal(diagnostics, sharedDiagnostics);
+        Assert.Equal(before, Text(original));
+        return (output, diagnostics);
     }
 
     /// <summary>Merge that must succeed.</summary>

@@ -202,6 +202,31 @@ public partial class YamlWriterTests
     }
 
     [Fact]
+    public void Write_WhenAPairOfSurrogatesFallsOnAnyOffset_EncodesItWhole()
+    {
+        // The bytes are encoded from the builder's chunks; a pair split across two chunks must stay one character.
+        // A fresh thread, so the writer starts from a fresh (small, chunked) builder.
+        var failures = new List<int>();
+        var thread = new Thread(() =>
+        {
+            // Every offset around the first chunk boundaries of a builder starting at 4,096 characters.
+            for (var n = 4_000; n < 8_400; n++)
+            {
+                var value = new string('a', n) + "\U0001F680" + new string('b', n % 50);
+                var bytes = YamlWriter.Write([new YamlDocument(new YamlMappingNode { { "key", DoubleQuoted(value) } })]);
+                if (!bytes.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes))) || ReadBackValue(Encoding.UTF8.GetString(bytes)) != value)
+                {
+                    failures.Add(n);
+                }
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public void Write_WhenScalarIsBuiltInCodeWithoutStyle_TreatsItAsString()
     {
         var root = new YamlMappingNode { { "port", "7445" }, { "enabled", "true" }, { "name", "node-01" } };
