@@ -88,15 +88,8 @@ public sealed class GitCommitTree : IFileTree, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var normalized = GitPath.Normalize(path, allowRoot: false);
-            if (normalized is null)
-            {
-                return null;
-            }
-
-            // Not _commit.Tree[normalized]: that parses every directory on the path again on each call.
-            var entry = (_index ??= new TreeEntryIndex(_commit.Tree)).Find(normalized);
-            if (entry is null || !IsRegularFile(entry))
+            var (entry, normalized) = FindFile(path);
+            if (entry is null)
             {
                 return null;
             }
@@ -113,6 +106,18 @@ public sealed class GitCommitTree : IFileTree, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    public string? FileId(string path)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var (entry, _) = FindFile(path);
+            // The tree entry carries the blob id: no blob is looked up or inflated.
+            return entry?.Target.Sha;
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
@@ -125,6 +130,20 @@ public sealed class GitCommitTree : IFileTree, IDisposable
             _disposed = true;
             _repository.Dispose();
         }
+    }
+
+    /// <summary>The regular file at <paramref name="path"/>, and the path normalised; a null entry when there is none.</summary>
+    private (TreeEntry? Entry, string Path) FindFile(string path)
+    {
+        var normalized = GitPath.Normalize(path, allowRoot: false);
+        if (normalized is null)
+        {
+            return (null, path);
+        }
+
+        // Not _commit.Tree[normalized]: that parses every directory on the path again on each call.
+        var entry = (_index ??= new TreeEntryIndex(_commit.Tree)).Find(normalized);
+        return (entry is not null && IsRegularFile(entry) ? entry : null, normalized);
     }
 
     private (Tree? Tree, string Prefix) FindDirectory(string directory)

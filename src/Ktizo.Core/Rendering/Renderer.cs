@@ -20,16 +20,17 @@ public static class Renderer
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
         var cluster = InventoryReader.ReadCluster(tree, diagnostics);
-        var (approved, rejected, sources) = InventoryReader.ReadDevices(tree, cluster, diagnostics);
-        InventoryRules.Check(sources, cluster, diagnostics);
+        var clusterKey = cluster is null ? null : tree.FileId(InventoryReader.ClusterFile);
+        var devices = InventoryReader.ReadDevices(tree, cluster, clusterKey, diagnostics, previous?.ParsedFiles);
+        var approved = devices.Approved;
+        InventoryRules.Check(devices.Sources, cluster, diagnostics);
         var templates = TemplateSet.Load(tree, diagnostics);
 
         var rendered = new RenderedConfig?[approved.Count];
         var reused = 0;
         var deviceErrors = new List<Diagnostic>?[approved.Count];
-        if (cluster is not null)
+        if (cluster is not null && clusterKey is not null)
         {
-            var clusterKey = tree.Read(InventoryReader.ClusterFile)!.Id;
             var renderer = new DeviceRenderer(templates, cluster);
             var keys = approved.Select(d => InputKey(d, clusterKey, templates)).ToArray();
             var todo = new List<int>(approved.Count);
@@ -66,7 +67,7 @@ public static class Renderer
             return new RenderResult(null, all, stats);
         }
 
-        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, rejected), all, stats);
+        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, devices.Rejected, devices.Parsed), all, stats);
     }
 
     /// <summary>
