@@ -37,6 +37,10 @@ public sealed class SyncService(
     private readonly Channel<string> _triggers = Channel.CreateBounded<string>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    // Swapped snapshots whose approvals are still to be found; only the newest waiting one matters.
+    private readonly Channel<ServingSnapshot> _approvalsToFind = Channel.CreateBounded<ServingSnapshot>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
     private TaskCompletionSource<SyncStatus> _next = NewWaiter();
 
     /// <summary>
@@ -54,6 +58,7 @@ public sealed class SyncService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        var approvals = Task.Run(() => FindApprovalsAsync(stoppingToken), CancellationToken.None);
         LoadFromLocalClone();
 
         while (!stoppingToken.IsCancellationRequested)
@@ -80,6 +85,28 @@ public sealed class SyncService(
         }
 
         Volatile.Read(ref _next).TrySetCanceled(stoppingToken);
+        _approvalsToFind.Writer.TryComplete();
+        await approvals.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finds who approved each device file of a swapped-in commit, then hands the pair to GitHub. A history walk
+    /// takes a while at 10,000 devices; here, off the sync loop, it no longer delays the next push's render.
+    /// A commit swapped out before its turn is skipped: the newest one is what the UI and GitHub need.
+    /// </summary>
+    private async Task FindApprovalsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var snapshot in _approvalsToFind.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                UpdateApprovals(snapshot);
+                gitHub?.Swapped(snapshot, state.Approvals);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task<TimeSpan> SyncOnceAsync(CancellationToken cancellationToken)
@@ -251,8 +278,7 @@ public sealed class SyncService(
             Log.LocalLoadFailed(logger, ex, commit);
         }
 
-        UpdateApprovals(snapshot);
-        gitHub?.Swapped(snapshot, state.Approvals);
+        _approvalsToFind.Writer.TryWrite(snapshot);
         return true;
     }
 
