@@ -37,50 +37,10 @@ public sealed class GitCommitTree : IFileTree, IDisposable
     public DateTimeOffset CommitTime { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFiles(string directory)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var (tree, prefix) = FindDirectory(directory);
-            if (tree is null)
-            {
-                return [];
-            }
-
-            var files = new List<string>();
-            foreach (var entry in tree)
-            {
-                if (IsRegularFile(entry))
-                {
-                    files.Add(GitPath.Join(prefix, entry.Name));
-                }
-            }
-
-            files.Sort(StringComparer.Ordinal);
-            return files;
-        }
-    }
+    public IReadOnlyList<string> ListFiles(string directory) => List(directory, recursive: false);
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFilesRecursive(string directory)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var (tree, prefix) = FindDirectory(directory);
-            if (tree is null)
-            {
-                return [];
-            }
-
-            var files = new List<string>();
-            Collect(tree, prefix, files);
-            // Git orders a tree's entries by bytes with "dir/" sorting as if suffixed: not the ordinal order the contract promises.
-            files.Sort(StringComparer.Ordinal);
-            return files;
-        }
-    }
+    public IReadOnlyList<string> ListFilesRecursive(string directory) => List(directory, recursive: true);
 
     /// <inheritdoc />
     public TreeFile? Read(string path)
@@ -142,38 +102,56 @@ public sealed class GitCommitTree : IFileTree, IDisposable
         }
 
         // Not _commit.Tree[normalized]: that parses every directory on the path again on each call.
-        var entry = (_index ??= new TreeEntryIndex(_commit.Tree)).Find(normalized);
+        var entry = Index.Find(normalized);
         return (entry is not null && IsRegularFile(entry) ? entry : null, normalized);
     }
 
-    private (Tree? Tree, string Prefix) FindDirectory(string directory)
+    /// <remarks>
+    /// Through the same entry index that <see cref="Read"/> and <see cref="FileId"/> use: a directory of
+    /// 10,000 device files is enumerated from libgit2 once per tree, not once for the listing and again for the reads.
+    /// </remarks>
+    private IReadOnlyList<string> List(string directory, bool recursive)
     {
-        var normalized = GitPath.Normalize(directory, allowRoot: true);
-        if (normalized is null)
+        lock (_gate)
         {
-            return (null, "");
-        }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var normalized = GitPath.Normalize(directory, allowRoot: true);
+            if (normalized is null)
+            {
+                return [];
+            }
 
-        if (normalized.Length == 0)
-        {
-            return (_commit.Tree, "");
+            var files = new List<string>();
+            Collect(Index, normalized, recursive, files);
+            // Git orders a tree's entries by bytes with "dir/" sorting as if suffixed: not the ordinal order the contract promises.
+            files.Sort(StringComparer.Ordinal);
+            return files;
         }
-
-        var entry = _commit.Tree[normalized];
-        return entry?.TargetType == TreeEntryTargetType.Tree ? ((Tree)entry.Target, normalized) : (null, normalized);
     }
 
-    private static void Collect(Tree tree, string prefix, List<string> files)
+    private TreeEntryIndex Index => _index ??= new TreeEntryIndex(_commit.Tree);
+
+    private static void Collect(TreeEntryIndex index, string directory, bool recursive, List<string> files)
     {
-        foreach (var entry in tree)
+        var entries = index.Entries(directory);
+        if (entries is null)
         {
+            return;
+        }
+
+        foreach (var (name, entry) in entries)
+        {
+            var path = GitPath.Join(directory, name);
             if (entry.TargetType == TreeEntryTargetType.Tree)
             {
-                Collect((Tree)entry.Target, GitPath.Join(prefix, entry.Name), files);
+                if (recursive)
+                {
+                    Collect(index, path, recursive, files);
+                }
             }
             else if (IsRegularFile(entry))
             {
-                files.Add(GitPath.Join(prefix, entry.Name));
+                files.Add(path);
             }
         }
     }

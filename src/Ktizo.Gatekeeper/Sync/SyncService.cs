@@ -260,7 +260,7 @@ public sealed class SyncService(
             return false;
         }
 
-        var snapshot = new ServingSnapshot(result.Set!, commit, now);
+        var snapshot = new ServingSnapshot(result.Set!, commit, now, current);
         state.Swap(snapshot);
         state.SetStatus(state.Status with { ServedCommit = commit, ServedSince = now, ServedFrom = from, FailedCommit = null });
         metrics.Served(commit);
