@@ -43,6 +43,9 @@ public sealed class SyncService(
 
     private TaskCompletionSource<SyncStatus> _next = NewWaiter();
 
+    // Set when a swap followed a render of most devices (start-up, a template change): see ReturnMemoryAfterLargeRender.
+    private bool _largeRenderSwapped;
+
     /// <summary>
     /// Asks for a sync now. The task completes when a sync that started after this call has finished
     /// (several requests in a row share one sync).
@@ -60,6 +63,7 @@ public sealed class SyncService(
         await Task.Yield();
         var approvals = Task.Run(() => FindApprovalsAsync(stoppingToken), CancellationToken.None);
         LoadFromLocalClone();
+        ReturnMemoryAfterLargeRender();
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -73,6 +77,7 @@ public sealed class SyncService(
             try
             {
                 wait = await SyncOnceAsync(stoppingToken).ConfigureAwait(false);
+                ReturnMemoryAfterLargeRender();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -261,6 +266,7 @@ public sealed class SyncService(
         }
 
         var snapshot = new ServingSnapshot(result.Set!, commit, now, current);
+        _largeRenderSwapped |= result.Stats.Rendered > result.Stats.Reused;
         state.Swap(snapshot);
         state.SetStatus(state.Status with { ServedCommit = commit, ServedSince = now, ServedFrom = from, FailedCommit = null });
         metrics.Served(commit);
@@ -293,6 +299,23 @@ public sealed class SyncService(
         {
             Log.ApprovalsFailed(logger, ex, snapshot.Commit);
         }
+    }
+
+    /// <summary>
+    /// A full render of 10,000 devices allocates over a gigabyte, and the heap it grew to stays committed after the
+    /// garbage is gone (RSS 190 MB for a ~100 MB live set). One compacting collection, outside the method that held
+    /// the previous set, gives that memory back; incremental renders allocate little and need none.
+    /// </summary>
+    private void ReturnMemoryAfterLargeRender()
+    {
+        if (!_largeRenderSwapped)
+        {
+            return;
+        }
+
+        _largeRenderSwapped = false;
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private TimeSpan Backoff(int failures)
