@@ -29,6 +29,8 @@ public class IncrementalRenderTests
             ("cluster default changed", () => tree.Add(InventoryReader.ClusterFile, Text(tree, InventoryReader.ClusterFile).Replace("/dev/sda", "/dev/vda", StringComparison.Ordinal)), true),
             ("base template changed", () => tree.Add("templates/base/worker.yaml", Text(tree, "templates/base/worker.yaml").Replace("debug: false", "debug: true", StringComparison.Ordinal)), true),
             ("patch changed", () => tree.Add(GpuPatch, gpuPatch + "\n# changed\n"), true),
+            ("patch for every device added", () => tree.Add("templates/patches/all/90-extra.yaml", "machine:\n    nodeLabels:\n        extra: \"yes\"\n"), true),
+            ("nothing changed", () => { }, true),
             ("device deleted", () => tree.Remove("inventory/devices/cp-03.yaml"), true),
             ("device renamed", () => tree.Remove("inventory/devices/worker-02.yaml").Add("inventory/devices/gpu-02.yaml", worker02), true),
             ("invalid device file", () => tree.Add(Worker01, worker01.Replace("10.0.5.21/24", "10.0.5.21", StringComparison.Ordinal)), false),
