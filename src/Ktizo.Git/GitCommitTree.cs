@@ -37,50 +37,10 @@ public sealed class GitCommitTree : IFileTree, IDisposable
     public DateTimeOffset CommitTime { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFiles(string directory)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var (tree, prefix) = FindDirectory(directory);
-            if (tree is null)
-            {
-                return [];
-            }
-
-            var files = new List<string>();
-            foreach (var entry in tree)
-            {
-                if (IsRegularFile(entry))
-                {
-                    files.Add(GitPath.Join(prefix, entry.Name));
-                }
-            }
-
-            files.Sort(StringComparer.Ordinal);
-            return files;
-        }
-    }
+    public IReadOnlyList<string> ListFiles(string directory) => List(directory, recursive: false);
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFilesRecursive(string directory)
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var (tree, prefix) = FindDirectory(directory);
-            if (tree is null)
-            {
-                return [];
-            }
-
-            var files = new List<string>();
-            Collect(tree, prefix, files);
-            // Git orders a tree's entries by bytes with "dir/" sorting as if suffixed: not the ordinal order the contract promises.
-            files.Sort(StringComparer.Ordinal);
-            return files;
-        }
-    }
+    public IReadOnlyList<string> ListFilesRecursive(string directory) => List(directory, recursive: true);
 
     /// <inheritdoc />
     public TreeFile? Read(string path)
@@ -88,15 +48,8 @@ public sealed class GitCommitTree : IFileTree, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var normalized = GitPath.Normalize(path, allowRoot: false);
-            if (normalized is null)
-            {
-                return null;
-            }
-
-            // Not _commit.Tree[normalized]: that parses every directory on the path again on each call.
-            var entry = (_index ??= new TreeEntryIndex(_commit.Tree)).Find(normalized);
-            if (entry is null || !IsRegularFile(entry))
+            var (entry, normalized) = FindFile(path);
+            if (entry is null)
             {
                 return null;
             }
@@ -110,6 +63,18 @@ public sealed class GitCommitTree : IFileTree, IDisposable
             }
 
             return new TreeFile(normalized, blob.Sha, content);
+        }
+    }
+
+    /// <inheritdoc />
+    public string? FileId(string path)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var (entry, _) = FindFile(path);
+            // The tree entry carries the blob id: no blob is looked up or inflated.
+            return entry?.Target.Sha;
         }
     }
 
@@ -127,34 +92,66 @@ public sealed class GitCommitTree : IFileTree, IDisposable
         }
     }
 
-    private (Tree? Tree, string Prefix) FindDirectory(string directory)
+    /// <summary>The regular file at <paramref name="path"/>, and the path normalised; a null entry when there is none.</summary>
+    private (TreeEntry? Entry, string Path) FindFile(string path)
     {
-        var normalized = GitPath.Normalize(directory, allowRoot: true);
+        var normalized = GitPath.Normalize(path, allowRoot: false);
         if (normalized is null)
         {
-            return (null, "");
+            return (null, path);
         }
 
-        if (normalized.Length == 0)
-        {
-            return (_commit.Tree, "");
-        }
-
-        var entry = _commit.Tree[normalized];
-        return entry?.TargetType == TreeEntryTargetType.Tree ? ((Tree)entry.Target, normalized) : (null, normalized);
+        // Not _commit.Tree[normalized]: that parses every directory on the path again on each call.
+        var entry = Index.Find(normalized);
+        return (entry is not null && IsRegularFile(entry) ? entry : null, normalized);
     }
 
-    private static void Collect(Tree tree, string prefix, List<string> files)
+    /// <remarks>
+    /// Through the same entry index that <see cref="Read"/> and <see cref="FileId"/> use: a directory of
+    /// 10,000 device files is enumerated from libgit2 once per tree, not once for the listing and again for the reads.
+    /// </remarks>
+    private IReadOnlyList<string> List(string directory, bool recursive)
     {
-        foreach (var entry in tree)
+        lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var normalized = GitPath.Normalize(directory, allowRoot: true);
+            if (normalized is null)
+            {
+                return [];
+            }
+
+            var files = new List<string>();
+            Collect(Index, normalized, recursive, files);
+            // Git orders a tree's entries by bytes with "dir/" sorting as if suffixed: not the ordinal order the contract promises.
+            files.Sort(StringComparer.Ordinal);
+            return files;
+        }
+    }
+
+    private TreeEntryIndex Index => _index ??= new TreeEntryIndex(_commit.Tree);
+
+    private static void Collect(TreeEntryIndex index, string directory, bool recursive, List<string> files)
+    {
+        var entries = index.Entries(directory);
+        if (entries is null)
+        {
+            return;
+        }
+
+        foreach (var (name, entry) in entries)
+        {
+            var path = GitPath.Join(directory, name);
             if (entry.TargetType == TreeEntryTargetType.Tree)
             {
-                Collect((Tree)entry.Target, GitPath.Join(prefix, entry.Name), files);
+                if (recursive)
+                {
+                    Collect(index, path, recursive, files);
+                }
             }
             else if (IsRegularFile(entry))
             {
-                files.Add(GitPath.Join(prefix, entry.Name));
+                files.Add(path);
             }
         }
     }

@@ -24,6 +24,9 @@ internal sealed class TreeEntryIndex(Tree root)
         return entries is not null && entries.TryGetValue(normalizedPath[(slash + 1)..], out var entry) ? entry : null;
     }
 
+    /// <summary>The entries directly under a directory (normalised, "" for the root), by name; null when it is not a directory.</summary>
+    public IReadOnlyDictionary<string, TreeEntry>? Entries(string normalizedDirectory) => Directory(normalizedDirectory);
+
     private Dictionary<string, TreeEntry>? Directory(string path)
     {
         if (_directories.TryGetValue(path, out var entries))

@@ -88,6 +88,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         Assert.Equal($"\"{Convert.ToHexStringLower(SHA256.HashData(body))}\"", response.Headers.ETag!.Tag);
         Assert.Equal(sha, response.Headers.GetValues("X-Ktizo-Commit").Single());
 
+        await host.WaitForApprovalsAsync(sha);
         var device = await host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{Node2Mac}");
         Assert.Equal("approved", device.GetProperty("status").GetString());
         Assert.Equal("worker-03", device.GetProperty("hostname").GetString());

@@ -44,6 +44,7 @@ public sealed class GitCommitTreeTests : IDisposable
         var expected = Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {bytes.Length}\0"), .. bytes]));
         Assert.NotNull(file);
         Assert.Equal(expected, file.Id);
+        Assert.Equal(expected, tree.FileId("a.yaml"));
         Assert.Equal("a.yaml", file.Path);
         Assert.Equal(bytes, file.Content.ToArray());
     }
@@ -114,7 +115,9 @@ public sealed class GitCommitTreeTests : IDisposable
         using var tree = GitTrees.Open(_repo.WorkPath, "HEAD");
 
         Assert.NotNull(tree.Read("inventory/cluster.yaml"));
+        Assert.NotNull(tree.FileId("inventory/cluster.yaml"));
         Assert.Null(tree.Read(path));
+        Assert.Null(tree.FileId(path));
     }
 
     [Theory]
@@ -143,6 +146,7 @@ public sealed class GitCommitTreeTests : IDisposable
 
         Assert.Equal(["inventory/devices/real.yaml"], tree.ListFiles("inventory/devices"));
         Assert.Null(tree.Read("inventory/devices/link.yaml"));
+        Assert.Null(tree.FileId("inventory/devices/link.yaml"));
     }
 
     [Fact]
@@ -155,6 +159,7 @@ public sealed class GitCommitTreeTests : IDisposable
         tree.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => tree.Read("a.yaml"));
+        Assert.Throws<ObjectDisposedException>(() => tree.FileId("a.yaml"));
     }
 
     private static string? Text(Ktizo.Core.Files.TreeFile? file) => file is null ? null : Encoding.UTF8.GetString(file.Content.Span);

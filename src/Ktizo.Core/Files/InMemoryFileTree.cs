@@ -40,6 +40,8 @@ public sealed class InMemoryFileTree : IFileTree
 
     public TreeFile? Read(string path) => _files.GetValueOrDefault(path);
 
+    public string? FileId(string path) => _files.GetValueOrDefault(path)?.Id;
+
     /// <summary>The id used for content without a git blob id: the SHA-256 of the bytes.</summary>
     public static string ContentId(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
 }

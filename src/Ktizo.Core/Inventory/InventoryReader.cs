@@ -66,9 +66,22 @@ public static class InventoryReader
     public static (List<Device> Approved, List<RejectedDevice> Rejected, List<DeviceSource> Sources) ReadDevices(
         IFileTree tree, Cluster? cluster, Diagnostics diagnostics)
     {
-        var approved = new List<Device>();
-        var rejected = new List<RejectedDevice>();
-        var sources = new List<DeviceSource>();
+        var files = ReadDevices(tree, cluster, clusterId: null, diagnostics, previous: null);
+        return (files.Approved, files.Rejected, files.Sources);
+    }
+
+    /// <summary>
+    /// Reads every device file, reusing <paramref name="previous"/>'s outcome for a file whose id, cluster file
+    /// and named patches are unchanged: its bytes are then not even read. Only outcomes of a clean read are
+    /// ever in <paramref name="previous"/>, so reuse never hides an error.
+    /// </summary>
+    /// <param name="clusterId">The cluster file's id; null (no reuse) when the cluster file is missing or invalid.</param>
+    public static DeviceFiles ReadDevices(
+        IFileTree tree, Cluster? cluster, string? clusterId, Diagnostics diagnostics,
+        IReadOnlyDictionary<string, ParsedDeviceFile>? previous)
+    {
+        var result = new DeviceFiles();
+        var reuse = cluster is not null && clusterId is not null ? previous : null;
         foreach (var path in tree.ListFilesRecursive(DevicesDirectory))
         {
             var name = path[(DevicesDirectory.Length + 1)..];
@@ -83,18 +96,43 @@ public static class InventoryReader
                 continue;
             }
 
-            var map = ReadMapping(tree, path, diagnostics, required: true);
-            if (map is not null)
+            if (reuse is not null && reuse.TryGetValue(path, out var old) && IsUnchanged(old, tree, path, clusterId!))
             {
-                ReadDevice(tree, map, cluster, diagnostics, approved, rejected, sources);
+                result.Add(path, old);
+                continue;
+            }
+
+            var file = tree.Read(path);
+            var map = ReadMapping(file, path, diagnostics, required: true);
+            if (map is not null && ReadDevice(tree, map, cluster, diagnostics) is { } parsed)
+            {
+                result.Add(path, parsed with { FileId = file!.Id, ClusterId = clusterId ?? string.Empty });
             }
         }
 
-        return (approved, rejected, sources);
+        return result;
     }
 
-    private static void ReadDevice(IFileTree tree, MappingReader map, Cluster? cluster, Diagnostics diagnostics,
-        List<Device> approved, List<RejectedDevice> rejected, List<DeviceSource> sources)
+    private static bool IsUnchanged(ParsedDeviceFile old, IFileTree tree, string path, string clusterId)
+    {
+        if (old.ClusterId != clusterId || tree.FileId(path) != old.FileId)
+        {
+            return false;
+        }
+
+        foreach (var patch in old.Patches)
+        {
+            if (tree.FileId(patch) is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <returns>The file's outcome (ids left empty for the caller), or null when it has an error.</returns>
+    private static ParsedDeviceFile? ReadDevice(IFileTree tree, MappingReader map, Cluster? cluster, Diagnostics diagnostics)
     {
         var file = map.File;
         var before = diagnostics.Count;
@@ -155,38 +193,40 @@ public static class InventoryReader
 
         if (diagnostics.Count > before || macText is null)
         {
-            return;
+            return null;
         }
 
-        sources.Add(new DeviceSource(
+        var source = new DeviceSource(
             file, mac, Diagnostics.At(file, macNode), hostname, Diagnostics.At(file, hostnameNode),
-            isRejected ? null : ip, Diagnostics.At(file, ipNode), gateway, Diagnostics.At(file, map.Get("gateway"))));
+            isRejected ? null : ip, Diagnostics.At(file, ipNode), gateway, Diagnostics.At(file, map.Get("gateway")));
         if (isRejected)
         {
-            rejected.Add(new RejectedDevice(file, mac, hostname, reason));
-            return;
+            return new ParsedDeviceFile(string.Empty, string.Empty, source, null, new RejectedDevice(file, mac, hostname, reason), patches);
         }
 
         if (hostname is null || roleText is null || ipText is null)
         {
-            return;
+            return new ParsedDeviceFile(string.Empty, string.Empty, source, null, null, patches);
         }
 
         var defaults = cluster?.Defaults;
         var gatewayResolved = gateway ?? (defaults?.Gateway is { } g ? IPAddress.Parse(g) : null);
-        approved.Add(new Device(
+        var device = new Device(
             file, mac, hostname, role, ip, gatewayResolved,
             disk ?? defaults?.InstallDisk,
             iface,
             mtu ?? defaults?.Mtu,
             nameservers.Count > 0 ? nameservers : defaults?.Nameservers ?? [],
             labels,
-            patches));
+            patches);
+        return new ParsedDeviceFile(string.Empty, string.Empty, source, device, null, patches);
     }
 
-    private static MappingReader? ReadMapping(IFileTree tree, string path, Diagnostics diagnostics, bool required)
+    private static MappingReader? ReadMapping(IFileTree tree, string path, Diagnostics diagnostics, bool required) =>
+        ReadMapping(tree.Read(path), path, diagnostics, required);
+
+    private static MappingReader? ReadMapping(TreeFile? file, string path, Diagnostics diagnostics, bool required)
     {
-        var file = tree.Read(path);
         if (file is null)
         {
             if (required)
@@ -369,7 +409,7 @@ public static class InventoryReader
                 continue;
             }
 
-            if (tree.Read(value) is null)
+            if (tree.FileId(value) is null)
             {
                 map.Diagnostics.Add("missing-file", $"patch {value} does not exist in this commit", map.File, node);
                 continue;

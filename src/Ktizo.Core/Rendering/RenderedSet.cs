@@ -9,12 +9,16 @@ namespace Ktizo.Core.Rendering;
 /// </summary>
 public sealed class RenderedSet
 {
-    public RenderedSet(string? commit, Cluster cluster, IEnumerable<RenderedConfig> approved, IEnumerable<RejectedDevice> rejected)
+    public RenderedSet(
+        string? commit, Cluster cluster, IEnumerable<RenderedConfig> approved, IEnumerable<RejectedDevice> rejected,
+        IReadOnlyDictionary<string, ParsedDeviceFile>? parsedFiles = null, string? templatesKey = null)
     {
         Commit = commit;
         Cluster = cluster;
         Approved = approved.ToFrozenDictionary(c => c.Mac);
         Rejected = rejected.ToFrozenDictionary(d => d.Mac);
+        ParsedFiles = parsedFiles ?? FrozenDictionary<string, ParsedDeviceFile>.Empty;
+        TemplatesKey = templatesKey;
     }
 
     /// <summary>The commit rendered, or null when rendered from a folder.</summary>
@@ -25,6 +29,12 @@ public sealed class RenderedSet
     public FrozenDictionary<MacAddress, RenderedConfig> Approved { get; }
 
     public FrozenDictionary<MacAddress, RejectedDevice> Rejected { get; }
+
+    /// <summary>Each device file as read, by path: what the next render reuses for files that did not change.</summary>
+    public IReadOnlyDictionary<string, ParsedDeviceFile> ParsedFiles { get; }
+
+    /// <summary>Every file under <c>templates/</c> with its id, or null: while it is unchanged, so is every unchanged device's input key.</summary>
+    public string? TemplatesKey { get; }
 
     /// <summary>Default deny: anything not in a device file is pending.</summary>
     public DeviceStatus StatusOf(MacAddress mac) =>

@@ -20,18 +20,22 @@ public static class Renderer
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
         var cluster = InventoryReader.ReadCluster(tree, diagnostics);
-        var (approved, rejected, sources) = InventoryReader.ReadDevices(tree, cluster, diagnostics);
-        InventoryRules.Check(sources, cluster, diagnostics);
+        var clusterKey = cluster is null ? null : tree.FileId(InventoryReader.ClusterFile);
+        var devices = InventoryReader.ReadDevices(tree, cluster, clusterKey, diagnostics, previous?.ParsedFiles);
+        var approved = devices.Approved;
+        InventoryRules.Check(devices.Sources, cluster, diagnostics);
         var templates = TemplateSet.Load(tree, diagnostics);
 
         var rendered = new RenderedConfig?[approved.Count];
+        string? templatesKey = null;
         var reused = 0;
         var deviceErrors = new List<Diagnostic>?[approved.Count];
-        if (cluster is not null)
+        if (cluster is not null && clusterKey is not null)
         {
-            var clusterKey = tree.Read(InventoryReader.ClusterFile)!.Id;
             var renderer = new DeviceRenderer(templates, cluster);
-            var keys = approved.Select(d => InputKey(d, clusterKey, templates)).ToArray();
+            templatesKey = TemplatesKey(tree);
+            var sameTemplates = previous?.TemplatesKey == templatesKey;
+            var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey, templates)).ToArray();
             var todo = new List<int>(approved.Count);
             for (var i = 0; i < approved.Count; i++)
             {
@@ -66,7 +70,7 @@ public static class Renderer
             return new RenderResult(null, all, stats);
         }
 
-        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, rejected), all, stats);
+        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, devices.Rejected, devices.Parsed, templatesKey), all, stats);
     }
 
     /// <summary>
@@ -101,6 +105,25 @@ public static class Renderer
                 ? error
                 : error with { Message = $"{error.Message} (rendering {first.Hostname}{(more > 0 ? $" and {more} more device{(more == 1 ? "" : "s")}" : "")})" };
         }
+    }
+
+    /// <summary>
+    /// The previous config of a device whose file outcome was reused as is (the same object: same file bytes and
+    /// cluster file, so the same input key while the templates are unchanged), or null.
+    /// </summary>
+    private static RenderedConfig? SameDevice(RenderedSet previous, Device device) =>
+        previous.Approved.TryGetValue(device.Mac, out var old) && ReferenceEquals(old.Device, device) ? old : null;
+
+    /// <summary>Every path under templates/ with its id: a handful of files, compared instead of hashing each device's templates.</summary>
+    private static string TemplatesKey(IFileTree tree)
+    {
+        var sb = new StringBuilder();
+        foreach (var path in tree.ListFilesRecursive("templates"))
+        {
+            sb.Append(path).Append('=').Append(tree.FileId(path)).Append('\n');
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>

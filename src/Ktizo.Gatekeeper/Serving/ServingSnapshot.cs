@@ -11,12 +11,13 @@ namespace Ktizo.Gatekeeper.Serving;
 /// </summary>
 public sealed class ServingSnapshot
 {
-    public ServingSnapshot(RenderedSet set, string commit, DateTimeOffset loadedAt)
+    /// <param name="previous">The snapshot served before: answers of configs it shares with <paramref name="set"/> are reused, not built again.</param>
+    public ServingSnapshot(RenderedSet set, string commit, DateTimeOffset loadedAt, ServingSnapshot? previous = null)
     {
         Set = set;
         Commit = commit;
         LoadedAt = loadedAt;
-        Configs = set.Approved.ToFrozenDictionary(p => p.Key, p => new ServedConfig(p.Value, commit));
+        Configs = set.Approved.ToFrozenDictionary(p => p.Key, p => Reuse(previous, p.Value) ?? new ServedConfig(p.Value));
     }
 
     public RenderedSet Set { get; }
@@ -27,10 +28,15 @@ public sealed class ServingSnapshot
     public DateTimeOffset LoadedAt { get; }
 
     public FrozenDictionary<MacAddress, ServedConfig> Configs { get; }
+
+    private static ServedConfig? Reuse(ServingSnapshot? previous, RenderedConfig config) =>
+        previous is not null && previous.Configs.TryGetValue(config.Mac, out var served) && ReferenceEquals(served.Config, config)
+            ? served
+            : null;
 }
 
-/// <summary>An approved device's answer, ready to write.</summary>
-public sealed class ServedConfig(RenderedConfig config, string commit)
+/// <summary>An approved device's answer, ready to write. Holds nothing of the commit, so an unchanged device's answer is shared between commits.</summary>
+public sealed class ServedConfig(RenderedConfig config)
 {
     public RenderedConfig Config { get; } = config;
 
@@ -38,8 +44,6 @@ public sealed class ServedConfig(RenderedConfig config, string commit)
 
     /// <summary>The strong ETag: the quoted SHA-256 of the bytes.</summary>
     public string ETag { get; } = "\"" + config.Sha256 + "\"";
-
-    public string Commit { get; } = commit;
 }
 
 /// <summary>The 403 bodies, exactly as the contract writes them.</summary>

@@ -52,8 +52,14 @@ public sealed class FakeRepositorySource : IRepositorySource
         }
     }
 
-    public IReadOnlyDictionary<string, Approval> FindApprovals(string commit, IReadOnlyCollection<string> paths) =>
-        paths.ToDictionary(p => p, _ => new Approval(commit, DateTimeOffset.UnixEpoch, "Test Approver", 7));
+    /// <summary>When set, approval lookups wait for it: a history walk that takes its time.</summary>
+    public ManualResetEventSlim? ApprovalsGate { get; set; }
+
+    public IReadOnlyDictionary<string, Approval> FindApprovals(string commit, IReadOnlyCollection<string> paths)
+    {
+        ApprovalsGate?.Wait(TimeSpan.FromSeconds(30));
+        return paths.ToDictionary(p => p, _ => new Approval(commit, DateTimeOffset.UnixEpoch, "Test Approver", 7));
+    }
 
     public void Dispose()
     {

@@ -71,6 +71,22 @@ public sealed class GatekeeperHost : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Waits until the approvals of <paramref name="commit"/> are known (they are found after the swap, off the sync loop).</summary>
+    public async Task WaitForApprovalsAsync(string commit, TimeSpan? timeout = null)
+    {
+        var state = Get<Serving.ServingState>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (state.Approvals.Commit != commit)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"approvals of {commit} not known; still {state.Approvals.Commit ?? "none"}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Waits until /readyz reports <paramref name="commit"/> as served (the sync loop runs on its own).</summary>
     public async Task WaitForCommitAsync(string commit, TimeSpan? timeout = null)
     {
