@@ -211,6 +211,23 @@ public sealed class IssueOutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task EachWrite_IsCommittedBeforeItReturns()
+    {
+        await PendingAsync(MacA, MacB);
+        var recording = Task.WhenAll(_outbox.RecordIssueAsync(MacA, 7, default), _outbox.RecordIssueAsync(MacB, 8, default));
+        var seeing = _store.RecordAsync(MacC, ObservationKind.Request, Address, null, null);
+        await recording;
+
+        // Another connection to the file (what a crash leaves behind) already sees both numbers.
+        using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.Path};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        using var command = reader.CreateCommand();
+        command.CommandText = "SELECT group_concat(mac || '=' || issue_number, ' ') FROM (SELECT * FROM issue_outbox WHERE issue_number IS NOT NULL ORDER BY mac);";
+        Assert.Equal($"{MacA}=7 {MacB}=8", command.ExecuteScalar());
+        Assert.True(await seeing);
+    }
+
+    [Fact]
     public async Task AFailingWrite_FailsAlone_AndTheSightingsBesideItCommit()
     {
         var unjudged = Enumerable.Range(1, 5).Select(i => MacAddress.FromValue(0x525400300000UL + (ulong)i)).ToList();
