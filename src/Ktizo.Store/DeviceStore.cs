@@ -19,28 +19,27 @@ namespace Ktizo.Store;
 /// </summary>
 public sealed class DeviceStore : IDisposable
 {
-    private readonly SqliteConnection _connection;
+    // The file's only connection: first sightings, flushes, reads, meta and the issue outbox all go through it.
+    private readonly StoreWriter _writer;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<MacAddress, Activity> _activity = new();
-
-    // One writer at a time: first sightings, flushes, reads (which flush first) and meta.
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _disposed;
 
     // First sightings not yet in _activity: queued for the next group commit or being committed.
     private readonly Lock _sightingsLock = new();
     private readonly Dictionary<MacAddress, Sighting> _unpublished = [];
-    private List<Sighting> _nextBatch = [];
-    private bool _writing;
 
     private DeviceStore(SqliteConnection connection, TimeProvider time)
     {
-        _connection = connection;
+        _writer = new StoreWriter(connection);
         _time = time;
     }
 
     /// <summary>The file this store lives in.</summary>
-    public string Path => _connection.DataSource;
+    public string Path => _writer.Path;
+
+    /// <summary>The connection and group commit that <see cref="SqliteIssueOutbox"/> shares.</summary>
+    internal StoreWriter Writer => _writer;
 
     /// <summary>How many devices the store knows.</summary>
     public int Count => _activity.Count;
@@ -76,7 +75,7 @@ public sealed class DeviceStore : IDisposable
             StoreSchema.Apply(connection);
 
             var store = new DeviceStore(connection, time ?? TimeProvider.System);
-            store.LoadKnown();
+            store.LoadKnown(connection);
             return store;
         }
         catch (SqliteException ex)
@@ -111,10 +110,10 @@ public sealed class DeviceStore : IDisposable
     /// returns; for a known MAC it is the same as <see cref="TryTouch"/>.
     /// </summary>
     /// <remarks>
-    /// First sightings are group-committed: one transaction (one fsync) holds every new MAC that
-    /// arrived while the previous commit was on its way to disk, so 64 machines at once cost a
-    /// few fsyncs, not 64 in a row. Each caller still waits for the commit holding its own row, and
-    /// the commit runs on a pool thread, never on the caller's (a Kestrel I/O thread).
+    /// First sightings are group-committed (<see cref="StoreWriter"/>): one transaction (one fsync) holds
+    /// every write queued while the previous commit was on its way to disk, the outbox's included, so 64
+    /// machines at once cost a few fsyncs, not 64 in a row. Each caller still waits for the commit holding
+    /// its own row, and the commit runs on a pool thread, never on the caller's (a Kestrel I/O thread).
     /// </remarks>
     /// <returns>True when this was the first sighting.</returns>
     public async Task<bool> RecordAsync(
@@ -132,19 +131,23 @@ public sealed class DeviceStore : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_unpublished.TryGetValue(mac, out pending) && !_activity.ContainsKey(mac))
             {
-                mine = new Sighting(mac, kind, _time.GetUtcNow().ToUnixTimeMilliseconds(), address, userAgent, uuid);
+                mine = new Sighting(this, mac, kind, _time.GetUtcNow().ToUnixTimeMilliseconds(), address, userAgent, uuid);
                 _unpublished[mac] = mine;
-                _nextBatch.Add(mine);
-                if (!_writing)
-                {
-                    _writing = true;
-                    _ = Task.Run(WriteSightingsAsync, CancellationToken.None);
-                }
             }
         }
 
         if (mine is not null)
         {
+            try
+            {
+                _writer.Enqueue(mine);
+            }
+            catch (Exception ex)
+            {
+                mine.Complete(ex);
+                throw;
+            }
+
             // Once queued the row is written whatever happens to this caller; only the wait may end early.
             await mine.Durable.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -160,121 +163,16 @@ public sealed class DeviceStore : IDisposable
         return false;
     }
 
-    // Runs until no first sighting is waiting. Whatever arrives during one commit goes into the next.
-    private async Task WriteSightingsAsync()
-    {
-        while (true)
-        {
-            List<Sighting> batch;
-            lock (_sightingsLock)
-            {
-                if (_nextBatch.Count == 0)
-                {
-                    _writing = false;
-                    return;
-                }
-
-                batch = _nextBatch;
-                _nextBatch = [];
-            }
-
-            Exception? failure = null;
-            await _gate.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                InsertLocked(batch);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            lock (_sightingsLock)
-            {
-                foreach (var sighting in batch)
-                {
-                    // Published only after the commit: a request for the same MAC either finds the pending
-                    // sighting and waits for it, or finds it here, and in both cases the row is durable.
-                    // After a failure it is neither, so the next request tries again.
-                    if (failure is null)
-                    {
-                        _activity[sighting.Mac] = new Activity
-                        {
-                            Address = sighting.Address, UserAgent = sighting.UserAgent, Uuid = sighting.Uuid,
-                        };
-                    }
-
-                    _unpublished.Remove(sighting.Mac);
-                }
-            }
-
-            foreach (var sighting in batch)
-            {
-                if (failure is null)
-                {
-                    sighting.Durable.TrySetResult();
-                }
-                else
-                {
-                    sighting.Durable.TrySetException(failure);
-                }
-            }
-        }
-    }
-
-    private void InsertLocked(List<Sighting> batch)
-    {
-        using var transaction = _connection.BeginTransaction();
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        // DO NOTHING: the row can only exist already if memory and file disagree, and then the file wins.
-        command.CommandText = """
-            INSERT INTO devices (mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
-                                 registered, last_download, download_count)
-            VALUES ($mac, $now, $now, 1, $address, $user_agent, $uuid, $registered, $last_download, $downloads)
-            ON CONFLICT (mac) DO NOTHING;
-            """;
-        var pMac = command.Parameters.Add("$mac", SqliteType.Text);
-        var pNow = command.Parameters.Add("$now", SqliteType.Integer);
-        var pAddress = command.Parameters.Add("$address", SqliteType.Text);
-        var pUserAgent = command.Parameters.Add("$user_agent", SqliteType.Text);
-        var pUuid = command.Parameters.Add("$uuid", SqliteType.Text);
-        var pRegistered = command.Parameters.Add("$registered", SqliteType.Integer);
-        var pLastDownload = command.Parameters.Add("$last_download", SqliteType.Integer);
-        var pDownloads = command.Parameters.Add("$downloads", SqliteType.Integer);
-        command.Prepare();
-        foreach (var s in batch)
-        {
-            pMac.Value = s.Mac.ToString();
-            pNow.Value = s.Time;
-            pAddress.Value = (object?)s.Address?.ToString() ?? DBNull.Value;
-            pUserAgent.Value = (object?)s.UserAgent ?? DBNull.Value;
-            pUuid.Value = (object?)s.Uuid ?? DBNull.Value;
-            pRegistered.Value = s.Kind == ObservationKind.Register ? 1 : 0;
-            pLastDownload.Value = s.Kind == ObservationKind.Download ? s.Time : DBNull.Value;
-            pDownloads.Value = s.Kind == ObservationKind.Download ? 1 : 0;
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
-
     /// <summary>Writes the counters accumulated in memory in one transaction. Returns how many devices changed.</summary>
     public async Task<int> FlushAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _disposed ? 0 : FlushLocked();
+            return await _writer.ExclusiveAsync(FlushLocked, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (ObjectDisposedException)
         {
-            _gate.Release();
+            return 0;
         }
     }
 
@@ -295,75 +193,41 @@ public sealed class DeviceStore : IDisposable
         QueryAsync(string.Empty, null, cancellationToken);
 
     /// <summary>A small fact kept across restarts (the last commit that rendered cleanly, for instance).</summary>
-    public string? GetMeta(string key)
+    public string? GetMeta(string key) => _writer.Exclusive(connection =>
     {
-        _gate.Wait();
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT value FROM meta WHERE key = $key;";
-            command.Parameters.AddWithValue("$key", key);
-            return command.ExecuteScalar() as string;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = $key;";
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar() as string;
+    });
 
-    public void SetMeta(string key, string value)
+    public void SetMeta(string key, string value) => _writer.Exclusive(connection =>
     {
-        _gate.Wait();
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
-            command.Parameters.AddWithValue("$key", key);
-            command.Parameters.AddWithValue("$value", value);
-            command.ExecuteNonQuery();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        return command.ExecuteNonQuery();
+    });
 
     /// <summary>Flushes what is pending, then closes the file.</summary>
     public void Dispose()
     {
-        _gate.Wait();
-        try
+        lock (_sightingsLock)
         {
-            if (_disposed)
-            {
-                return;
-            }
+            _disposed = true;
+        }
 
-            try
-            {
-                FlushLocked();
-            }
-            finally
-            {
-                _disposed = true;
-                _connection.Dispose();
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        _writer.Dispose(connection => FlushLocked(connection));
     }
 
     private async Task<IReadOnlyList<DeviceRecord>> QueryAsync(string where, string? mac, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await _writer.ExclusiveAsync(connection =>
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             // Reads are rare (the admin API): writing the counters first keeps one source of truth.
-            FlushLocked();
-            using var command = _connection.CreateCommand();
+            FlushLocked(connection);
+            using var command = connection.CreateCommand();
             command.CommandText = $"""
                 SELECT mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
                        registered, last_download, download_count
@@ -391,15 +255,11 @@ public sealed class DeviceStore : IDisposable
                     reader.GetInt64(9)));
             }
 
-            return records;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return (IReadOnlyList<DeviceRecord>)records;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    private int FlushLocked()
+    private int FlushLocked(SqliteConnection connection)
     {
         var batch = new List<(MacAddress Mac, Activity Activity, Activity.Delta Delta)>();
         foreach (var (mac, activity) in _activity)
@@ -417,8 +277,8 @@ public sealed class DeviceStore : IDisposable
 
         try
         {
-            using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
                 UPDATE devices SET
@@ -473,9 +333,9 @@ public sealed class DeviceStore : IDisposable
         return batch.Count;
     }
 
-    private void LoadKnown()
+    private void LoadKnown(SqliteConnection connection)
     {
-        using var command = _connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.CommandText = "SELECT mac FROM devices;";
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -577,16 +437,61 @@ public sealed class DeviceStore : IDisposable
             long Requests, long Downloads, long LastSeen, long LastDownload, bool Registered, string? Address, string? UserAgent, string? Uuid);
     }
 
-    private sealed class Sighting(MacAddress mac, ObservationKind kind, long time, IPAddress? address, string? userAgent, string? uuid)
+    // A first sighting in the group commit: inserted in the group's transaction, published once durable.
+    private sealed class Sighting(DeviceStore store, MacAddress mac, ObservationKind kind, long time, IPAddress? address, string? userAgent, string? uuid)
+        : PendingWrite
     {
-        public MacAddress Mac { get; } = mac;
-        public ObservationKind Kind { get; } = kind;
-        public long Time { get; } = time;
-        public IPAddress? Address { get; } = address;
-        public string? UserAgent { get; } = userAgent;
-        public string? Uuid { get; } = string.IsNullOrEmpty(uuid) ? null : uuid;
+        // DO NOTHING: the row can only exist already if memory and file disagree, and then the file wins.
+        private const string InsertSql = """
+            INSERT INTO devices (mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
+                                 registered, last_download, download_count)
+            VALUES ($mac, $now, $now, 1, $address, $user_agent, $uuid, $registered, $last_download, $downloads)
+            ON CONFLICT (mac) DO NOTHING;
+            """;
+
+        private readonly string? _uuid = string.IsNullOrEmpty(uuid) ? null : uuid;
 
         // Continuations run on the pool, not on the committing thread, so the next batch starts at once.
         public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Apply(WriteBatch batch)
+        {
+            var command = batch.Command(InsertSql, "$mac", "$now", "$address", "$user_agent", "$uuid", "$registered", "$last_download", "$downloads");
+            var p = command.Parameters;
+            p[0].Value = mac.ToString();
+            p[1].Value = time;
+            p[2].Value = (object?)address?.ToString() ?? DBNull.Value;
+            p[3].Value = (object?)userAgent ?? DBNull.Value;
+            p[4].Value = (object?)_uuid ?? DBNull.Value;
+            p[5].Value = kind == ObservationKind.Register ? 1 : 0;
+            p[6].Value = kind == ObservationKind.Download ? time : DBNull.Value;
+            p[7].Value = kind == ObservationKind.Download ? 1 : 0;
+            command.ExecuteNonQuery();
+        }
+
+        public override void Complete(Exception? failure)
+        {
+            lock (store._sightingsLock)
+            {
+                // Published only after the commit: a request for the same MAC either finds the pending
+                // sighting and waits for it, or finds it here, and in both cases the row is durable.
+                // After a failure it is neither, so the next request tries again.
+                if (failure is null)
+                {
+                    store._activity[mac] = new Activity { Address = address, UserAgent = userAgent, Uuid = _uuid };
+                }
+
+                store._unpublished.Remove(mac);
+            }
+
+            if (failure is null)
+            {
+                Durable.TrySetResult();
+            }
+            else
+            {
+                Durable.TrySetException(failure);
+            }
+        }
     }
 }

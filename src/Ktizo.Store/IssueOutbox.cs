@@ -20,9 +20,10 @@ public sealed record DecidedIssue(MacAddress Mac, int IssueNumber, DeviceDecisio
 /// pending again after its issue was closed.
 /// </para>
 /// <para>
-/// It keeps a connection of its own to the store's file (WAL: readers never block, writers wait on
-/// <c>busy_timeout</c>); calls are serialised by a gate and each write is one immediate transaction
-/// committed with <c>synchronous=FULL</c>, so every method is safe concurrently and after a crash.
+/// It shares the device store's connection (<see cref="StoreWriter"/>): reads run alone on it, and each write
+/// joins the store's next group commit (one transaction and fsync with <c>synchronous=FULL</c>, shared with
+/// first sightings) and returns only once durable, so every method is safe concurrently and after a crash,
+/// and a boot storm's sightings never wait on the file's lock behind it.
 /// </para>
 /// </summary>
 public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
@@ -31,55 +32,33 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
     private const int Approved = 2;
     private const int Rejected = 3;
 
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool _disposed;
+    private readonly StoreWriter _writer;
+    private volatile bool _disposed;
 
-    private SqliteIssueOutbox(SqliteConnection connection) => _connection = connection;
+    private SqliteIssueOutbox(StoreWriter writer) => _writer = writer;
 
-    /// <summary>Opens the outbox on the file of <paramref name="store"/> (whose schema is already up to date).</summary>
-    public static SqliteIssueOutbox Open(DeviceStore store) => Open(store.Path);
-
-    /// <summary>Opens the outbox on a store file that <see cref="DeviceStore.Open"/> has created.</summary>
-    public static SqliteIssueOutbox Open(string path)
+    /// <summary>Opens the outbox of <paramref name="store"/>, which must outlive it.</summary>
+    public static SqliteIssueOutbox Open(DeviceStore store)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var found = store.Writer.Exclusive(connection =>
         {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-        }.ToString());
-        try
-        {
-            connection.Open();
-            Execute(connection, "PRAGMA synchronous = FULL;");
-            Execute(connection, "PRAGMA busy_timeout = 5000;");
             using var check = connection.CreateCommand();
             check.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'issue_outbox';";
-            if (Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
-            {
-                throw new KtizoException($"The device store '{path}' has no issue outbox; open it with DeviceStore.Open first.");
-            }
+            return Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture);
+        });
+        if (found == 0)
+        {
+            throw new KtizoException($"The device store '{store.Path}' has no issue outbox.");
+        }
 
-            return new SqliteIssueOutbox(connection);
-        }
-        catch (SqliteException ex)
-        {
-            connection.Dispose();
-            throw new KtizoException($"Cannot open the issue outbox in '{path}': {ex.Message}", ex);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        return new SqliteIssueOutbox(store.Writer);
     }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<PendingSighting>> ListUnfiledAsync(int limit, CancellationToken cancellationToken) =>
-        WithGateAsync<IReadOnlyList<PendingSighting>>(() =>
+        ReadAsync<IReadOnlyList<PendingSighting>>(connection =>
         {
-            using var command = _connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT d.mac, d.first_seen, d.last_address, d.uuid, d.last_user_agent
                 FROM issue_outbox o JOIN devices d ON d.mac = o.mac
@@ -103,21 +82,19 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
 
     /// <inheritdoc />
     public Task RecordIssueAsync(MacAddress mac, int issueNumber, CancellationToken cancellationToken) =>
-        WithGateAsync(() =>
+        WriteAsync(batch =>
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "UPDATE issue_outbox SET issue_number = $issue, issue_closed = 0 WHERE mac = $mac;";
-            command.Parameters.AddWithValue("$mac", mac.ToString());
-            command.Parameters.AddWithValue("$issue", issueNumber);
-            command.ExecuteNonQuery();
-            return true;
+            var command = batch.Command("UPDATE issue_outbox SET issue_number = $issue, issue_closed = 0 WHERE mac = $mac;", "$mac", "$issue");
+            command.Parameters[0].Value = mac.ToString();
+            command.Parameters[1].Value = issueNumber;
+            return command.ExecuteNonQuery();
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<FiledIssue>> ListOpenIssuesAsync(CancellationToken cancellationToken) =>
-        WithGateAsync<IReadOnlyList<FiledIssue>>(() =>
+        ReadAsync<IReadOnlyList<FiledIssue>>(connection =>
         {
-            using var command = _connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT d.mac, d.first_seen, d.last_address, d.uuid, d.last_user_agent,
                        o.issue_number, o.status, o.decision_commit, o.decision_pr
@@ -149,21 +126,19 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
 
     /// <inheritdoc />
     public Task MarkIssueClosedAsync(MacAddress mac, int issueNumber, CancellationToken cancellationToken) =>
-        WithGateAsync(() =>
+        WriteAsync(batch =>
         {
-            using var command = _connection.CreateCommand();
             // A device that is pending again (a commit undid its decision while the issue was being closed)
             // loses the number instead, so it is filed anew.
-            command.CommandText = """
+            var command = batch.Command("""
                 UPDATE issue_outbox SET
                     issue_closed = CASE WHEN status = 1 THEN 0 ELSE 1 END,
                     issue_number = CASE WHEN status = 1 THEN NULL ELSE issue_number END
                 WHERE mac = $mac AND issue_number = $issue;
-                """;
-            command.Parameters.AddWithValue("$mac", mac.ToString());
-            command.Parameters.AddWithValue("$issue", issueNumber);
-            command.ExecuteNonQuery();
-            return true;
+                """, "$mac", "$issue");
+            command.Parameters[0].Value = mac.ToString();
+            command.Parameters[1].Value = issueNumber;
+            return command.ExecuteNonQuery();
         }, cancellationToken);
 
     /// <summary>
@@ -172,11 +147,12 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
     /// device has no issue. Returns how many rows were judged.
     /// </summary>
     public Task<int> ClassifyAsync(Func<MacAddress, DeviceStatus> statusOf, CancellationToken cancellationToken) =>
-        WithGateAsync(() =>
+        WriteAsync(batch =>
         {
             var rows = new List<(string Mac, int Status)>();
-            using (var select = _connection.CreateCommand())
+            using (var select = batch.Connection.CreateCommand())
             {
+                select.Transaction = batch.Transaction;
                 select.CommandText = "SELECT mac FROM issue_outbox WHERE status = 0;";
                 using var reader = select.ExecuteReader();
                 while (reader.Read())
@@ -194,20 +170,14 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                 return 0;
             }
 
-            using var transaction = _connection.BeginTransaction();
-            using var update = _connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE issue_outbox SET status = $status WHERE mac = $mac AND status = 0;";
-            var pMac = update.Parameters.Add("$mac", SqliteType.Text);
-            var pStatus = update.Parameters.Add("$status", SqliteType.Integer);
+            var update = batch.Command("UPDATE issue_outbox SET status = $status WHERE mac = $mac AND status = 0;", "$mac", "$status");
             foreach (var (mac, status) in rows)
             {
-                pMac.Value = mac;
-                pStatus.Value = status;
+                update.Parameters[0].Value = mac;
+                update.Parameters[1].Value = status;
                 update.ExecuteNonQuery();
             }
 
-            transaction.Commit();
             return rows.Count;
         }, cancellationToken);
 
@@ -219,11 +189,12 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
     /// </summary>
     public Task<IReadOnlyList<DecidedIssue>> ApplyCommitAsync(
         IReadOnlyDictionary<MacAddress, DeviceDecision> decided, CancellationToken cancellationToken) =>
-        WithGateAsync<IReadOnlyList<DecidedIssue>>(() =>
+        WriteAsync<IReadOnlyList<DecidedIssue>>(batch =>
         {
-            using var transaction = _connection.BeginTransaction();
+            var connection = batch.Connection;
+            var transaction = batch.Transaction;
             var rows = new List<(string Mac, MacAddress Parsed, int Status, int? Issue, bool Closed)>();
-            using (var select = _connection.CreateCommand())
+            using (var select = connection.CreateCommand())
             {
                 select.Transaction = transaction;
                 select.CommandText = "SELECT mac, status, issue_number, issue_closed FROM issue_outbox;";
@@ -237,7 +208,7 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                 }
             }
 
-            using var decide = _connection.CreateCommand();
+            using var decide = connection.CreateCommand();
             decide.Transaction = transaction;
             decide.CommandText = "UPDATE issue_outbox SET status = $status, decision_commit = $commit, decision_pr = $pr WHERE mac = $mac;";
             var dMac = decide.Parameters.Add("$mac", SqliteType.Text);
@@ -245,7 +216,7 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
             var dCommit = decide.Parameters.Add("$commit", SqliteType.Text);
             var dPr = decide.Parameters.Add("$pr", SqliteType.Integer);
 
-            using var undo = _connection.CreateCommand();
+            using var undo = connection.CreateCommand();
             undo.Transaction = transaction;
             undo.CommandText = """
                 UPDATE issue_outbox SET status = 1, decision_commit = NULL, decision_pr = NULL,
@@ -283,26 +254,11 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                 }
             }
 
-            transaction.Commit();
             return result;
         }, cancellationToken);
 
-    public void Dispose()
-    {
-        _gate.Wait();
-        try
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                _connection.Dispose();
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>Later calls throw; the connection is the store's, closed with it.</summary>
+    public void Dispose() => _disposed = true;
 
     private static int Code(DeviceStatus status) => status switch
     {
@@ -318,27 +274,15 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
         reader.IsDBNull(firstSeenColumn + 2) ? null : reader.GetString(firstSeenColumn + 2),
         reader.IsDBNull(firstSeenColumn + 3) ? null : reader.GetString(firstSeenColumn + 3));
 
-    private Task WithGateAsync(Func<bool> action, CancellationToken cancellationToken) =>
-        WithGateAsync<bool>(action, cancellationToken);
-
-    private async Task<T> WithGateAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return action();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _writer.ExclusiveAsync(read, cancellationToken);
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private Task<T> WriteAsync<T>(Func<WriteBatch, T> write, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _writer.WriteAsync(write, cancellationToken);
     }
 }

@@ -187,17 +187,19 @@ public sealed class IssueOutboxTests : IDisposable
     }
 
     [Fact]
-    public async Task ConcurrentCalls_FromTwoOutboxesOnOneFile_LoseNothing()
+    public async Task ConcurrentCalls_FromTwoOutboxesAndFirstSightings_LoseNothing()
     {
         var macs = Enumerable.Range(1, 200).Select(i => MacAddress.FromValue(0x525400000000UL + (ulong)i)).ToList();
         await Task.WhenAll(macs.Select(m => _store.RecordAsync(m, ObservationKind.Request, Address, null, null)));
-        using var second = SqliteIssueOutbox.Open(_store.Path);
+        using var second = SqliteIssueOutbox.Open(_store);
         await _outbox.ClassifyAsync(_ => DeviceStatus.Pending, default);
 
         await Task.WhenAll(macs.Select((m, i) => Task.Run(async () =>
         {
             var outbox = i % 2 == 0 ? _outbox : second;
+            var sighting = _store.RecordAsync(MacAddress.FromValue(0x525400100000UL + (ulong)i), ObservationKind.Request, Address, null, null);
             await outbox.RecordIssueAsync(m, i + 1, default);
+            Assert.True(await sighting);
             _ = await outbox.ListUnfiledAsync(10, default);
             _ = await outbox.ListOpenIssuesAsync(default);
         })));
@@ -206,6 +208,51 @@ public sealed class IssueOutboxTests : IDisposable
         var open = await _outbox.ListOpenIssuesAsync(default);
         Assert.Equal(200, open.Count);
         Assert.Equal(Enumerable.Range(1, 200), open.Select(f => f.IssueNumber).Order());
+    }
+
+    [Fact]
+    public async Task EachWrite_IsCommittedBeforeItReturns()
+    {
+        await PendingAsync(MacA, MacB);
+        var recording = Task.WhenAll(_outbox.RecordIssueAsync(MacA, 7, default), _outbox.RecordIssueAsync(MacB, 8, default));
+        var seeing = _store.RecordAsync(MacC, ObservationKind.Request, Address, null, null);
+        await recording;
+
+        // Another connection to the file (what a crash leaves behind) already sees both numbers.
+        using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.Path};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        using var command = reader.CreateCommand();
+        command.CommandText = "SELECT group_concat(mac || '=' || issue_number, ' ') FROM (SELECT * FROM issue_outbox WHERE issue_number IS NOT NULL ORDER BY mac);";
+        Assert.Equal($"{MacA}=7 {MacB}=8", command.ExecuteScalar());
+        Assert.True(await seeing);
+    }
+
+    [Fact]
+    public async Task AFailingWrite_FailsAlone_AndTheSightingsBesideItCommit()
+    {
+        var unjudged = Enumerable.Range(1, 5).Select(i => MacAddress.FromValue(0x525400300000UL + (ulong)i)).ToList();
+        foreach (var mac in unjudged)
+        {
+            await SeeAsync(mac);
+        }
+
+        var macs = Enumerable.Range(1, 100).Select(i => MacAddress.FromValue(0x525400200000UL + (ulong)i)).ToList();
+
+        // The classification throws halfway through its rows while first sightings keep arriving.
+        var sightings = macs.Select(m => Task.Run(() => _store.RecordAsync(m, ObservationKind.Request, Address, null, null))).ToList();
+        var judged = 0;
+        var classify = _outbox.ClassifyAsync(_ => ++judged > 3 ? throw new InvalidOperationException("judge failed") : DeviceStatus.Pending, default);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => classify);
+        Assert.All(await Task.WhenAll(sightings), Assert.True);
+
+        // The failed classification left no row half-judged: all of them are still to judge.
+        _outbox.Dispose();
+        _store.Dispose();
+        _store = DeviceStore.Open(_folder.File("ktizo.db"), _time);
+        _outbox = SqliteIssueOutbox.Open(_store);
+        Assert.Equal(105, _store.Count);
+        Assert.Equal(105, await _outbox.ClassifyAsync(_ => DeviceStatus.Pending, default));
     }
 
     private async Task SeeAsync(MacAddress mac, ObservationKind kind = ObservationKind.Request, string? userAgent = null, string? uuid = null) =>
