@@ -61,12 +61,26 @@ public sealed class SyncService(
         return waiter;
     }
 
+    /// <summary>
+    /// Serves the local clone's last good commit before the web server starts listening (ASP.NET Core
+    /// starts hosted services first): a restarted gatekeeper never answers 503 for a commit it holds.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await Task.Run(
+            () =>
+            {
+                LoadFromLocalClone();
+                ReturnMemoryAfterSwap();
+            },
+            cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         var approvals = Task.Run(() => FindApprovalsAsync(stoppingToken), CancellationToken.None);
-        LoadFromLocalClone();
-        ReturnMemoryAfterSwap();
 
         while (!stoppingToken.IsCancellationRequested)
         {
