@@ -185,7 +185,7 @@ public sealed class ConfigDownloadHandler(
 
     private static Task WriteAsync(HttpResponse response, ServedConfig served)
     {
-        if (served.Yaml is [var whole])
+        if (served.Pieces is [var whole])
         {
             return WriteAsync(response, Yaml, whole);
         }
@@ -193,7 +193,7 @@ public sealed class ConfigDownloadHandler(
         response.Headers.ContentType = Yaml;
         response.ContentLength = served.Length;
         var body = response.BodyWriter;
-        foreach (var piece in served.Yaml)
+        foreach (var piece in served.Pieces)
         {
             body.Write(piece);
         }

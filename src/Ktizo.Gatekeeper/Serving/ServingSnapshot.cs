@@ -41,7 +41,7 @@ public sealed class ServedConfig(RenderedConfig config)
     public RenderedConfig Config { get; } = config;
 
     /// <summary>The answer's bytes in order (some shared with other devices' answers): write them one after another.</summary>
-    public byte[][] Yaml { get; } = config.Pieces;
+    public byte[][] Pieces { get; } = config.Pieces;
 
     /// <summary>The answer's length in bytes.</summary>
     public int Length { get; } = config.Length;
