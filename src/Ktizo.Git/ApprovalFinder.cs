@@ -65,9 +65,10 @@ internal sealed partial class ApprovalFinder
             if (parent is null)
             {
                 // The root commit: whatever is still pending was there from the start.
+                var root = Record(string.Empty, current);
                 foreach (var path in pending)
                 {
-                    found[path] = Record(path, current);
+                    found[path] = root with { Path = path };
                 }
 
                 break;
@@ -75,11 +76,14 @@ internal sealed partial class ApprovalFinder
 
             walked++;
             // A tree diff skips unchanged subtrees by id, so each step costs what the commit changed, not the size of the repository.
+            // One record per commit, copied per path: a commit that added thousands of files holds its sha and author once.
+            ApprovalRecord? byCurrent = null;
             foreach (var change in repository.Diff.Compare<TreeChanges>(parent.Tree, current.Tree, TreeOnly).Added)
             {
                 if (pending.Remove(change.Path))
                 {
-                    found[change.Path] = Record(change.Path, current);
+                    byCurrent ??= Record(string.Empty, current);
+                    found[change.Path] = byCurrent with { Path = change.Path };
                 }
             }
 

@@ -22,7 +22,7 @@ public sealed class ServingSnapshotTests
 
         Assert.Same(first.Configs[kept.Mac], second.Configs[kept.Mac]);
         Assert.NotSame(first.Configs[after.Mac], second.Configs[after.Mac]);
-        Assert.Same(after.Yaml, second.Configs[after.Mac].Yaml);
+        Assert.Same(after.Pieces, second.Configs[after.Mac].Pieces);
         Assert.Equal("\"sha-after\"", second.Configs[after.Mac].ETag);
         Assert.Same(added, second.Configs[added.Mac].Config);
         Assert.Equal("b", second.Commit);

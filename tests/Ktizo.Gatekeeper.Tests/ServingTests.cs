@@ -198,8 +198,10 @@ public sealed class ServingTests(ITestOutputHelper output)
             var result = _inner.Render(tree, previous: null);
             var stamped = result.Set!.Approved.Values.Select(c =>
             {
-                var yaml = Encoding.UTF8.GetBytes($"commit: {tree.Commit}\n" + Encoding.UTF8.GetString(c.Yaml));
-                return new RenderedConfig(c.Device, yaml, Convert.ToHexStringLower(SHA256.HashData(yaml)), c.InputKey);
+                // In two pieces, as shared renders are held: the answer must be both, in order.
+                var stamp = Encoding.UTF8.GetBytes($"commit: {tree.Commit}\n");
+                var yaml = SharedPieces.Join([stamp, c.Yaml]);
+                return new RenderedConfig(c.Device, [stamp, c.Yaml], Convert.ToHexStringLower(SHA256.HashData(yaml)), c.InputKey);
             });
             return result with { Set = new RenderedSet(tree.Commit, result.Set.Cluster, stamped, result.Set.Rejected.Values) };
         }

@@ -138,6 +138,11 @@ public sealed class ApprovalTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, mirror.LastApprovalWalkLength);
         Assert.Equal(1, approvals[DevicePath(0)].PullRequest);
         Assert.Equal(commits, approvals[DevicePath(files - 1)].PullRequest);
+        // Files added by one commit share its strings (held for every device while the gatekeeper runs).
+        Assert.Equal(DevicePath(1), approvals[DevicePath(1)].Path);
+        Assert.Same(approvals[DevicePath(0)].Commit, approvals[DevicePath(1)].Commit);
+        Assert.Same(approvals[DevicePath(0)].Author, approvals[DevicePath(1)].Author);
+        Assert.Same(approvals[DevicePath(files - 2)].Commit, approvals[DevicePath(files - 1)].Commit);
     }
 
     [Theory]

@@ -56,6 +56,7 @@ public static class Renderer
                 rendered[i] = renderer.Render(approved[i], keys[i], errors);
                 deviceErrors[i] = errors.Count > 0 ? errors : null;
             });
+            SharePieces(rendered, todo);
         }
 
         var all = diagnostics.Items.Concat(FoldRepeats(approved, deviceErrors))
@@ -104,6 +105,17 @@ public static class Renderer
             yield return error.Location.File == first.File
                 ? error
                 : error with { Message = $"{error.Message} (rendering {first.Hostname}{(more > 0 ? $" and {more} more device{(more == 1 ? "" : "s")}" : "")})" };
+        }
+    }
+
+    /// <summary>Holds the newly rendered configs' common lines once (<see cref="SharedPieces"/>); reused configs already are.</summary>
+    private static void SharePieces(RenderedConfig?[] rendered, List<int> todo)
+    {
+        var done = todo.Where(i => rendered[i] is not null).ToList();
+        var pieces = SharedPieces.Split(done.Select(i => rendered[i]!.Yaml).ToList());
+        for (var k = 0; k < done.Count; k++)
+        {
+            rendered[done[k]] = rendered[done[k]]!.WithPieces(pieces[k]);
         }
     }
 

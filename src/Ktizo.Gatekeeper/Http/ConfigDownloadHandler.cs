@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
@@ -151,7 +152,7 @@ public sealed class ConfigDownloadHandler(
             }
 
             response.StatusCode = StatusCodes.Status200OK;
-            return WriteAsync(response, Yaml, served.Yaml);
+            return WriteAsync(response, served);
         }
 
         response.StatusCode = StatusCodes.Status403Forbidden;
@@ -180,5 +181,24 @@ public sealed class ConfigDownloadHandler(
         response.ContentLength = body.Length;
         var write = response.Body.WriteAsync(body);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+
+    private static Task WriteAsync(HttpResponse response, ServedConfig served)
+    {
+        if (served.Pieces is [var whole])
+        {
+            return WriteAsync(response, Yaml, whole);
+        }
+
+        response.Headers.ContentType = Yaml;
+        response.ContentLength = served.Length;
+        var body = response.BodyWriter;
+        foreach (var piece in served.Pieces)
+        {
+            body.Write(piece);
+        }
+
+        var flush = body.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 }

@@ -40,7 +40,11 @@ public sealed class ServedConfig(RenderedConfig config)
 {
     public RenderedConfig Config { get; } = config;
 
-    public byte[] Yaml { get; } = config.Yaml;
+    /// <summary>The answer's bytes in order (some shared with other devices' answers): write them one after another.</summary>
+    public byte[][] Pieces { get; } = config.Pieces;
+
+    /// <summary>The answer's length in bytes.</summary>
+    public int Length { get; } = config.Length;
 
     /// <summary>The strong ETag: the quoted SHA-256 of the bytes.</summary>
     public string ETag { get; } = "\"" + config.Sha256 + "\"";

@@ -342,7 +342,8 @@ public sealed class SyncService(
         }
         else if (GC.GetTotalMemory(forceFullCollection: false) > _heapAfterCollection + (_heapAfterCollection / 4))
         {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            // Aggressive: a forced compaction left the freed regions committed (anonymous RSS grew ~40 MB over 20 syncs).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         else
         {
@@ -350,6 +351,7 @@ public sealed class SyncService(
         }
 
         _heapAfterCollection = GC.GetTotalMemory(forceFullCollection: false);
+        NativeMethods.TrimNativeHeap();
     }
 
     private TimeSpan Backoff(int failures)
