@@ -49,7 +49,7 @@ public static class PullRequestText
 
         var fence = Fence(yaml);
         sb.Append("<details><summary>Rendered config (")
-            .Append(config.Yaml.Length).Append(" bytes, secret values redacted")
+            .Append(config.Length).Append(" bytes, secret values redacted")
             .Append(cut ? ", cut short" : string.Empty).Append(")</summary>\n\n")
             .Append(fence).Append("yaml\n").Append(yaml).Append(fence).Append("\n\n</details>\n");
         sb.Append("\nValidated and rendered by `ktizo approve` with the file added; the validate workflow checks it again on this pull request.\n");
