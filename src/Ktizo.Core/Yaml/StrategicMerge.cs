@@ -548,7 +548,7 @@ public static class StrategicMerge
                 var childRules = rules?.Child(keyText);
                 if (current.NodeType != value.NodeType)
                 {
-                    Report("patch-type-mismatch", $"cannot merge {Describe(value)} into the {Describe(current)} at {PathText()}", value);
+                    Report("patch-type-mismatch", $"cannot merge {Describe(value)} into {Describe(current)} at {PathText()}", value);
                 }
                 else if (childRules is { Replace: true } || value is YamlScalarNode)
                 {
