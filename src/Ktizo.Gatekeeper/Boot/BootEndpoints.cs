@@ -66,7 +66,7 @@ public static class BootEndpoints
         }
     }
 
-    internal static Results<PhysicalFileHttpResult, NotFound> GetAsset(string file, IOptions<BootOptions> options, ILoggerFactory logs)
+    internal static Results<WholeFileResult, PhysicalFileHttpResult, NotFound> GetAsset(string file, HttpRequest request, IOptions<BootOptions> options, ILoggerFactory logs)
     {
         var folder = options.Value.AssetsPath;
         var path = folder is null ? null : BootAssets.Resolve(folder, file);
@@ -74,6 +74,11 @@ public static class BootEndpoints
         {
             logs.CreateLogger(typeof(BootEndpoints)).LogWarning("Boot asset {File} refused or missing", file);
             return TypedResults.NotFound();
+        }
+
+        if (WholeFileResult.Fits(request))
+        {
+            return new WholeFileResult(path);
         }
 
         return TypedResults.PhysicalFile(path, "application/octet-stream", lastModified: File.GetLastWriteTimeUtc(path), enableRangeProcessing: true);

@@ -83,6 +83,40 @@ public sealed class BootEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Talos_WholeFileLargerThanAnyCopyBuffer_ReturnsIdenticalBytesAndHeaders()
+    {
+        // Odd-sized and well past the 256 KiB chunk the whole-file path reads at a time.
+        var large = Enumerable.Range(0, 3 * 1024 * 1024 + 12_345).Select(i => (byte)(i * 31 + (i >> 16))).ToArray();
+        await File.WriteAllBytesAsync(Path.Combine(_folder, "initramfs.xz"), large);
+        var lastWrite = File.GetLastWriteTimeUtc(Path.Combine(_folder, "initramfs.xz"));
+        var client = await Start();
+
+        var response = await client.GetAsync("/talos/initramfs.xz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(large.Length, response.Content.Headers.ContentLength);
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("bytes", response.Headers.AcceptRanges.Single());
+        Assert.Equal(new DateTimeOffset(lastWrite.AddTicks(-(lastWrite.Ticks % TimeSpan.TicksPerSecond))), response.Content.Headers.LastModified);
+        Assert.Equal(large, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Talos_IfModifiedSinceTheLastWrite_Returns304WithoutBody()
+    {
+        var lastWrite = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(Path.Combine(_folder, "vmlinuz"), lastWrite);
+        var client = await Start();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/talos/vmlinuz");
+        request.Headers.IfModifiedSince = new DateTimeOffset(lastWrite);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Talos_Range_Returns206WithThatSlice()
     {
         var client = await Start();
