@@ -93,11 +93,19 @@ public sealed class Harness : IAsyncDisposable
     public GitHubRepository Repository(GitHubOptions options, string? token = null) =>
         new(options, token ?? StandIn.Token, Clock, Loggers);
 
-    public GitHubPendingDeviceIssues Service(IIssueOutbox outbox, GitHubOptions? options = null) =>
-        new(Repository(options ?? Options()), outbox, Clock, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
+    /// <param name="clock">the replica's own clock; the stand-in's by default</param>
+    public GitHubPendingDeviceIssues Service(IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null)
+    {
+        var own = clock ?? Clock;
+        return new(new GitHubRepository(options ?? Options(), StandIn.Token, own, Loggers), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
         {
-            ReconcileInterval = TimeSpan.FromMinutes(1),
+            ReconcileInterval = reconcileInterval ?? TimeSpan.FromMinutes(1),
         };
+    }
+
+    /// <summary>The issue listings the stand-in answered, oldest first.</summary>
+    public IReadOnlyList<StandInRequest> Listings() =>
+        StandIn.Requests.Where(r => r is { Method: "GET", Path: "/repos/acme/cluster/issues" }).ToList();
 
     public PendingIssueWorker StartWorker(IPendingDeviceIssues service, GitHubOptions options)
     {
