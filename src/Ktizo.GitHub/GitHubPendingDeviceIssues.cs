@@ -12,15 +12,19 @@ namespace Ktizo.GitHub;
 /// <remarks>
 /// Exactly one place on GitHub per pending MAC, across restarts and replicas:
 /// <list type="number">
-/// <item>Each pass lists the open issues carrying the pending label once (paginated), instead of
-/// searching per MAC, and matches MACs by the hidden marker in the body (or the title).</item>
+/// <item>An index of the open issues carrying the pending label is kept between passes and brought up
+/// to date once per pass, instead of searching per MAC; MACs are matched by the hidden marker in the
+/// body (or the title). The first pass, a pass after any failure (the index is dropped then) and one
+/// every <see cref="ReconcileInterval"/> list every open issue (paginated); the others list only the
+/// issues updated since the previous listing started (<c>since</c>, on GitHub's clock less a margin,
+/// <c>state=all</c> so closed ones leave the index). A pass so costs what changed, not what is open.</item>
 /// <item>A MAC already there is only recorded. Otherwise it gets a single issue while fewer than
 /// <see cref="GitHubOptions.MaxOpenPendingIssues"/> are open, else a line in a digest issue.</item>
 /// <item>The number is recorded right after the create, so a crash in between is healed by the next
-/// listing, not by creating again.</item>
-/// <item>Replicas racing for one MAC may both create: every listing keeps the lowest-numbered place of
-/// each MAC and closes the others as duplicates (not planned, "Duplicate of #N"); the outbox is
-/// pointed at the survivor.</item>
+/// full listing, not by creating again.</item>
+/// <item>Replicas racing for one MAC may both create: after every pass's listing, full or incremental,
+/// the lowest-numbered place of each MAC is kept and the others are closed as duplicates (not planned,
+/// "Duplicate of #N"); the outbox is pointed at the survivor.</item>
 /// </list>
 /// </remarks>
 public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
@@ -44,14 +48,18 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
 
     private GitHubOptions Options => _repo.Options;
 
-    /// <summary>How often the open issues are listed to heal races and lost digest edits when nothing else happens.</summary>
+    /// <summary>
+    /// How often every open issue is listed rather than only the changes: heals what an incremental
+    /// listing cannot see (a label removed, a write GitHub showed later than the margin allows), and
+    /// starts a pass on its own to heal races and lost digest edits when nothing else happens.
+    /// </summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// A listing older than this is refreshed before the next create, so a replica sees what the others
-    /// filed meanwhile (a pass of 100 paced creates takes minutes). Only while the listing fits in one
-    /// page: a GET per create is cheap, five would spend the primary limit; beyond that the
-    /// duplicate sweep of the next pass is what keeps one issue per MAC.
+    /// A listing older than this is refreshed (incrementally) before the next create, so a replica sees
+    /// what the others filed meanwhile (a pass of 100 paced creates takes minutes). The refresh asks only
+    /// for what changed since the previous one, usually one short page; a duplicate it misses is
+    /// closed by the next pass's sweep.
     /// </summary>
     public TimeSpan ListingMaxAge { get; init; } = TimeSpan.FromSeconds(10);
 
