@@ -90,14 +90,14 @@ public sealed class Harness : IAsyncDisposable
         return options;
     }
 
-    public GitHubRepository Repository(GitHubOptions options, string? token = null) =>
-        new(options, token ?? StandIn.Token, Clock, Loggers);
+    public GitHubRepository Repository(GitHubOptions options, string? token = null, TimeProvider? clock = null) =>
+        new(options, token ?? StandIn.Token, clock ?? Clock, Loggers);
 
     /// <param name="clock">the replica's own clock; the stand-in's by default</param>
     public GitHubPendingDeviceIssues Service(IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null)
     {
         var own = clock ?? Clock;
-        return new(new GitHubRepository(options ?? Options(), StandIn.Token, own, Loggers), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
+        return new(Repository(options ?? Options(), clock: own), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
         {
             ReconcileInterval = reconcileInterval ?? TimeSpan.FromMinutes(1),
         };

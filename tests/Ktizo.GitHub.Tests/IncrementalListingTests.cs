@@ -22,6 +22,8 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
             outbox.AddSighting(s);
         }
 
+        // Seeded well before the first listing, so the margin before it reaches back to none of them.
+        h.Clock.Jump(TimeSpan.FromMinutes(1));
         var service = h.Service(outbox, h.Options(o => { o.MaxOpenPendingIssues = 1000; o.BatchSize = 300; }), reconcileInterval: Hour);
         var first = await service.RunPassAsync(CancellationToken.None);
         Assert.Equal(300, first.Linked);
@@ -31,8 +33,6 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
 
         for (var k = 0; k < 3; k++)
         {
-            // A minute apart, so the margin before the previous listing reaches back to nothing seeded.
-            h.Clock.Jump(TimeSpan.FromMinutes(1));
             var sighting = Harness.Sightings(1, offset: 1000 + k)[0];
             outbox.AddSighting(sighting);
             var before = h.Listings().Count;
