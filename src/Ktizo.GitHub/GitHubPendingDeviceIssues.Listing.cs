@@ -22,9 +22,8 @@ public sealed partial class GitHubPendingDeviceIssues
     // On GitHub's clock: when the last listing started; the next incremental one asks from there.
     private DateTimeOffset _listedFrom;
 
-    // GitHub's clock minus ours, measured right after a reply, so a skewed local clock cannot move
-    // `since` past an update. Null until a reply has been seen.
-    private TimeSpan? _gitHubAhead;
+    // GitHub's clock minus ours, so a skewed local clock cannot move `since` past an update.
+    private TimeSpan _gitHubAhead;
 
     /// <summary>
     /// The kept index brought up to date: listed in full the first time, after a failed run (which
@@ -52,9 +51,7 @@ public sealed partial class GitHubPendingDeviceIssues
 
     private async Task ListAsync(PendingIndex index, DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        _gitHubAhead ??= MeasureGitHubAhead();
         var started = _clock.GetUtcNow();
-        var startedOnGitHub = started + (_gitHubAhead ?? TimeSpan.Zero);
 
         // Open only for a full listing; an incremental one needs the closed ones too, to drop them.
         var request = new RepositoryIssueRequest { State = since is null ? ItemStateFilter.Open : ItemStateFilter.All, Since = since };
@@ -77,7 +74,7 @@ public sealed partial class GitHubPendingDeviceIssues
         }
 
         _lastListing = started;
-        _listedFrom = startedOnGitHub;
+        _listedFrom = started + _gitHubAhead;
     }
 
     // The label filter keeps unlabelled issues out of the reply, so one that lost the label leaves the
@@ -88,8 +85,10 @@ public sealed partial class GitHubPendingDeviceIssues
         && issue.Labels.Any(l => string.Equals(l.Name, Options.PendingLabel, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// GitHub's clock minus ours from the last reply: Octokit keeps the <c>Date</c> header as its
-    /// difference from the machine clock, which is read here at once so the two nows nearly coincide.
+    /// GitHub's clock minus ours, from the last reply: Octokit keeps its <c>Date</c> header as a difference
+    /// from the machine clock, read here right after the reply, next to ours, so the two nows coincide
+    /// (and the difference holds for the listing's start too). <c>Date</c> drops the fraction of its
+    /// second, which only moves <c>since</c> earlier.
     /// </summary>
     private TimeSpan? MeasureGitHubAhead() =>
         _repo.Client.GetLastApiInfo() is { } info
