@@ -11,7 +11,7 @@ public sealed partial class GitHubPendingDeviceIssues
     /// moment later (it answers reads from replicas); a few seconds more only repeats a few issues,
     /// which replace themselves in the index.
     /// </summary>
-    internal static readonly TimeSpan SinceMargin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SinceMargin = TimeSpan.FromSeconds(5);
 
     private PendingIndex? _index;
 
@@ -38,7 +38,6 @@ public sealed partial class GitHubPendingDeviceIssues
             return _index;
         }
 
-        _index = null;
         var index = new PendingIndex();
         await ListAsync(index, since: null, cancellationToken).ConfigureAwait(false);
         _lastFullListing = _lastListing;
