@@ -12,18 +12,22 @@ namespace Ktizo.GitHub;
 /// <remarks>
 /// Exactly one place on GitHub per pending MAC, across restarts and replicas:
 /// <list type="number">
-/// <item>Each pass lists the open issues carrying the pending label once (paginated), instead of
-/// searching per MAC, and matches MACs by the hidden marker in the body (or the title).</item>
+/// <item>An index of the open issues carrying the pending label is kept between passes and brought up
+/// to date once per pass, instead of searching per MAC; MACs are matched by the hidden marker in the
+/// body (or the title). The first pass, a pass after any failure (the index is dropped then) and one
+/// every <see cref="ReconcileInterval"/> list every open issue (paginated); the others list only the
+/// issues updated since the previous listing started (<c>since</c>, on GitHub's clock less a margin,
+/// <c>state=all</c> so closed ones leave the index). A pass so costs what changed, not what is open.</item>
 /// <item>A MAC already there is only recorded. Otherwise it gets a single issue while fewer than
 /// <see cref="GitHubOptions.MaxOpenPendingIssues"/> are open, else a line in a digest issue.</item>
 /// <item>The number is recorded right after the create, so a crash in between is healed by the next
-/// listing, not by creating again.</item>
-/// <item>Replicas racing for one MAC may both create: every listing keeps the lowest-numbered place of
-/// each MAC and closes the others as duplicates (not planned, "Duplicate of #N"); the outbox is
-/// pointed at the survivor.</item>
+/// full listing, not by creating again.</item>
+/// <item>Replicas racing for one MAC may both create: after every pass's listing, full or incremental,
+/// the lowest-numbered place of each MAC is kept and the others are closed as duplicates (not planned,
+/// "Duplicate of #N"); the outbox is pointed at the survivor.</item>
 /// </list>
 /// </remarks>
-public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
+public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
 {
     private readonly GitHubRepository _repo;
     private readonly IIssueOutbox _outbox;
@@ -31,7 +35,6 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
     private readonly ILogger<GitHubPendingDeviceIssues> _logger;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private bool _labelsEnsured;
-    private DateTimeOffset _lastListing = DateTimeOffset.MinValue;
 
     public GitHubPendingDeviceIssues(GitHubRepository repo, IIssueOutbox outbox, TimeProvider clock, ILogger<GitHubPendingDeviceIssues> logger)
     {
@@ -45,83 +48,42 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
 
     private GitHubOptions Options => _repo.Options;
 
-    /// <summary>How often the open issues are listed to heal races and lost digest edits when nothing else happens.</summary>
+    /// <summary>
+    /// How often every open issue is listed rather than only the changes: heals what an incremental
+    /// listing cannot see (a label removed, a write GitHub showed later than the margin allows), and
+    /// starts a pass on its own to heal races and lost digest edits when nothing else happens.
+    /// </summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// A listing older than this is refreshed before the next create, so a replica sees what the others
-    /// filed meanwhile (a pass of 100 paced creates takes minutes). Only while the listing fits in one
-    /// page: a GET per create is cheap, five would spend the primary limit; beyond that the
-    /// duplicate sweep of the next pass is what keeps one issue per MAC.
+    /// A listing older than this is refreshed (incrementally) before the next create, so a replica sees
+    /// what the others filed meanwhile (a pass of 100 paced creates takes minutes). The refresh asks only
+    /// for what changed since the previous one, usually one short page; a duplicate it misses is
+    /// closed by the next pass's sweep.
     /// </summary>
     public TimeSpan ListingMaxAge { get; init; } = TimeSpan.FromSeconds(10);
 
-    public async Task<IssuePassResult> RunPassAsync(CancellationToken cancellationToken)
+    public Task<IssuePassResult> RunPassAsync(CancellationToken cancellationToken) =>
+        ExclusiveAsync(RunPassCoreAsync, cancellationToken);
+
+    public Task<DecisionResult> ApplyDecisionsAsync(CommitDecisions decisions, CancellationToken cancellationToken) =>
+        ExclusiveAsync(ct => ApplyDecisionsCoreAsync(decisions, ct), cancellationToken);
+
+    /// <summary>
+    /// One pass or decision at a time per instance. Any failure drops the kept index: what GitHub did
+    /// with a request that failed is unknown (a create may have landed), so the next run lists in full.
+    /// </summary>
+    private async Task<T> ExclusiveAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var unfiled = await _outbox.ListUnfiledAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false);
-            var filed = await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
-            var decided = filed.Where(f => f.Decision is not null).ToList();
-            var reconcileDue = filed.Count > 0 && _clock.GetUtcNow() - _lastListing >= ReconcileInterval;
-            if (unfiled.Count == 0 && decided.Count == 0 && !reconcileDue)
-            {
-                return IssuePassResult.Idle;
-            }
-
-            await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
-            var index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
-            var duplicates = await CloseDuplicatesAsync(index, cancellationToken).ConfigureAwait(false);
-
-            var resolved = await ResolveAsync(
-                decided.Select(f => (f.Sighting.Mac, f.Decision!, (int?)f.IssueNumber)).ToList(), index, cancellationToken).ConfigureAwait(false);
-
-            var linked = 0;
-            var toDigest = new List<PendingSighting>();
-            foreach (var f in filed.Where(f => f.Decision is null))
-            {
-                var place = index.Locate(f.Sighting.Mac);
-                if (place is { } number && number != f.IssueNumber)
-                {
-                    await _outbox.RecordIssueAsync(f.Sighting.Mac, number, cancellationToken).ConfigureAwait(false);
-                    linked++;
-                }
-                else if (place is null && index.Digests.ContainsKey(f.IssueNumber))
-                {
-                    // Recorded in an open digest that no longer lists it: a concurrent edit lost the line.
-                    toDigest.Add(f.Sighting);
-                }
-            }
-
-            var created = 0;
-            foreach (var sighting in unfiled)
-            {
-                if (_clock.GetUtcNow() - _lastListing > ListingMaxAge && index.OpenSingles + index.Digests.Count < 100 && index.Locate(sighting.Mac) is null)
-                {
-                    index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (index.Locate(sighting.Mac) is { } existing)
-                {
-                    await _outbox.RecordIssueAsync(sighting.Mac, existing, cancellationToken).ConfigureAwait(false);
-                    linked++;
-                }
-                else if (index.OpenSingles < Options.MaxOpenPendingIssues && toDigest.Count == 0)
-                {
-                    var issue = await CreateSingleAsync(sighting, cancellationToken).ConfigureAwait(false);
-                    index.AddSingle(sighting.Mac, issue.Number, issue.Body ?? string.Empty);
-                    await _outbox.RecordIssueAsync(sighting.Mac, issue.Number, cancellationToken).ConfigureAwait(false);
-                    created++;
-                }
-                else
-                {
-                    toDigest.Add(sighting);
-                }
-            }
-
-            var folded = await AddToDigestsAsync(toDigest, index, cancellationToken).ConfigureAwait(false);
-            return new IssuePassResult(created, folded, linked, duplicates, resolved.IssuesClosed + resolved.DigestLinesTicked, unfiled.Count >= Options.BatchSize);
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _index = null;
+            throw;
         }
         finally
         {
@@ -129,30 +91,87 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
         }
     }
 
-    public async Task<DecisionResult> ApplyDecisionsAsync(CommitDecisions decisions, CancellationToken cancellationToken)
+    private async Task<IssuePassResult> RunPassCoreAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var unfiled = await _outbox.ListUnfiledAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false);
+        var filed = await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
+        var decided = filed.Where(f => f.Decision is not null).ToList();
+        var reconcileDue = filed.Count > 0 && _clock.GetUtcNow() - _lastFullListing >= ReconcileInterval;
+        if (unfiled.Count == 0 && decided.Count == 0 && !reconcileDue)
         {
-            var recorded = (await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false))
-                .GroupBy(f => f.Sighting.Mac)
-                .ToDictionary(g => g.Key, g => g.First().IssueNumber);
-            var items = decisions.Approved.Select(m => (m, new DeviceDecision(DeviceStatus.Approved, decisions.Commit, decisions.PullRequest)))
-                .Concat(decisions.Rejected.Select(m => (m, new DeviceDecision(DeviceStatus.Rejected, decisions.Commit, decisions.PullRequest))))
-                .Select(x => (x.m, x.Item2, recorded.TryGetValue(x.m, out var n) ? n : (int?)null))
-                .ToList();
-            if (items.Count == 0)
+            return IssuePassResult.Idle;
+        }
+
+        await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
+        var index = await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+        var duplicates = await CloseDuplicatesAsync(index, cancellationToken).ConfigureAwait(false);
+
+        var resolved = await ResolveAsync(
+            decided.Select(f => (f.Sighting.Mac, f.Decision!, (int?)f.IssueNumber)).ToList(), index, cancellationToken).ConfigureAwait(false);
+
+        var linked = 0;
+        var toDigest = new List<PendingSighting>();
+        foreach (var f in filed.Where(f => f.Decision is null))
+        {
+            var place = index.Locate(f.Sighting.Mac);
+            if (place is { } number && number != f.IssueNumber)
             {
-                return new DecisionResult(0, 0);
+                await _outbox.RecordIssueAsync(f.Sighting.Mac, number, cancellationToken).ConfigureAwait(false);
+                linked++;
+            }
+            else if (place is null && index.Digests.ContainsKey(f.IssueNumber))
+            {
+                // Recorded in an open digest that no longer lists it: a concurrent edit lost the line.
+                toDigest.Add(f.Sighting);
+            }
+        }
+
+        var created = 0;
+        foreach (var sighting in unfiled)
+        {
+            if (_clock.GetUtcNow() - _lastListing > ListingMaxAge && index.Locate(sighting.Mac) is null)
+            {
+                await ListChangesAsync(index, cancellationToken).ConfigureAwait(false);
             }
 
-            var index = await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
-            return await ResolveAsync(items, index, cancellationToken).ConfigureAwait(false);
+            if (index.Locate(sighting.Mac) is { } existing)
+            {
+                await _outbox.RecordIssueAsync(sighting.Mac, existing, cancellationToken).ConfigureAwait(false);
+                linked++;
+            }
+            else if (index.OpenSingles < Options.MaxOpenPendingIssues && toDigest.Count == 0)
+            {
+                var issue = await CreateSingleAsync(sighting, cancellationToken).ConfigureAwait(false);
+                index.AddSingle(sighting.Mac, issue.Number, issue.Body ?? string.Empty);
+                await _outbox.RecordIssueAsync(sighting.Mac, issue.Number, cancellationToken).ConfigureAwait(false);
+                created++;
+            }
+            else
+            {
+                toDigest.Add(sighting);
+            }
         }
-        finally
+
+        var folded = await AddToDigestsAsync(toDigest, index, cancellationToken).ConfigureAwait(false);
+        return new IssuePassResult(created, folded, linked, duplicates, resolved.IssuesClosed + resolved.DigestLinesTicked, unfiled.Count >= Options.BatchSize);
+    }
+
+    private async Task<DecisionResult> ApplyDecisionsCoreAsync(CommitDecisions decisions, CancellationToken cancellationToken)
+    {
+        var recorded = (await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false))
+            .GroupBy(f => f.Sighting.Mac)
+            .ToDictionary(g => g.Key, g => g.First().IssueNumber);
+        var items = decisions.Approved.Select(m => (m, new DeviceDecision(DeviceStatus.Approved, decisions.Commit, decisions.PullRequest)))
+            .Concat(decisions.Rejected.Select(m => (m, new DeviceDecision(DeviceStatus.Rejected, decisions.Commit, decisions.PullRequest))))
+            .Select(x => (x.m, x.Item2, recorded.TryGetValue(x.m, out var n) ? n : (int?)null))
+            .ToList();
+        if (items.Count == 0)
         {
-            _lock.Release();
+            return new DecisionResult(0, 0);
         }
+
+        var index = await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+        return await ResolveAsync(items, index, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<DecisionResult> ResolveAsync(
@@ -175,7 +194,7 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
                     StateReason = approved ? ItemStateReason.Completed : ItemStateReason.NotPlanned,
                 };
                 await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
-                index.RemoveSingle(number);
+                index.Remove(number);
                 closed++;
                 _logger.LogInformation("Closed issue #{Issue} of {Mac}: {Status} by {Commit}", number, mac, decision.Status.Name(), decision.Commit);
             }
@@ -256,7 +275,7 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
                 request.Labels.Add(Options.PendingLabel);
                 request.Labels.Add(Options.DigestLabel);
                 var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
-                index.Digests[issue.Number] = new DigestState(entries);
+                index.SetDigest(issue.Number, entries);
                 await RecordAllAsync(batch, issue.Number, cancellationToken).ConfigureAwait(false);
                 folded += batch.Count;
                 _logger.LogInformation("Opened digest issue #{Issue} with {Count} pending devices", issue.Number, batch.Count);
@@ -325,11 +344,11 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
 
         if (done || current.State.Value == ItemState.Closed)
         {
-            index.Digests.Remove(number);
+            index.Remove(number);
         }
         else
         {
-            index.Digests[number] = new DigestState(entries);
+            index.SetDigest(number, entries);
         }
 
         return changed;
@@ -352,7 +371,7 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
                     Body = $"Duplicate of #{keep}: another Ktizo replica filed {mac} at the same time.\n\n{body}",
                 };
                 await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
-                index.RemoveSingle(number);
+                index.Remove(number);
                 closed++;
                 _logger.LogInformation("Closed issue #{Issue} as a duplicate of #{Kept} for {Mac}", number, keep, mac);
             }
@@ -369,36 +388,6 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
         }
 
         return closed;
-    }
-
-    private async Task<PendingIndex> LoadIndexAsync(CancellationToken cancellationToken)
-    {
-        var request = new RepositoryIssueRequest { State = ItemStateFilter.Open };
-        request.Labels.Add(Options.PendingLabel);
-        var issues = await _repo.Pacer.ReadAsync(
-            () => _repo.Client.Issue.GetAllForRepository(_repo.Owner, _repo.Name, request, new ApiOptions { PageSize = 100 }),
-            cancellationToken).ConfigureAwait(false);
-        _lastListing = _clock.GetUtcNow();
-        var index = new PendingIndex();
-        foreach (var issue in issues)
-        {
-            if (issue.PullRequest is not null || issue.State.Value != ItemState.Open)
-            {
-                continue;
-            }
-
-            var parsed = PendingIssueText.Parse(issue.Title, issue.Body);
-            if (parsed.DigestEntries is { } entries)
-            {
-                index.Digests[issue.Number] = new DigestState(entries.ToList());
-            }
-            else if (parsed.Mac is { } mac)
-            {
-                index.AddSingle(mac, issue.Number, issue.Body ?? string.Empty);
-            }
-        }
-
-        return index;
     }
 
     private async Task EnsureLabelsAsync(CancellationToken cancellationToken)
@@ -432,51 +421,5 @@ public sealed class GitHubPendingDeviceIssues : IPendingDeviceIssues
         }
 
         _labelsEnsured = true;
-    }
-
-    internal sealed record DigestState(List<DigestEntry> Entries);
-
-    /// <summary>The open pending issues of one listing, updated as this pass changes them.</summary>
-    internal sealed class PendingIndex
-    {
-        private readonly Dictionary<MacAddress, SortedSet<int>> _singles = [];
-        private readonly Dictionary<int, (MacAddress Mac, string Body)> _singleIssues = [];
-
-        public Dictionary<int, DigestState> Digests { get; } = [];
-
-        public int OpenSingles => _singleIssues.Count;
-
-        public void AddSingle(MacAddress mac, int number, string body)
-        {
-            (_singles.TryGetValue(mac, out var set) ? set : _singles[mac] = []).Add(number);
-            _singleIssues[number] = (mac, body);
-        }
-
-        public void RemoveSingle(int number)
-        {
-            if (_singleIssues.Remove(number, out var issue) && _singles.TryGetValue(issue.Mac, out var set))
-            {
-                set.Remove(number);
-            }
-        }
-
-        public string SingleBody(int number) => _singleIssues[number].Body;
-
-        public IEnumerable<int> SinglesOf(MacAddress mac) => _singles.TryGetValue(mac, out var set) ? set : [];
-
-        public IEnumerable<int> DigestsListing(MacAddress mac) =>
-            Digests.Where(d => d.Value.Entries.Any(e => e.Mac == mac && !e.Done)).Select(d => d.Key).Order();
-
-        public IEnumerable<MacAddress> AllMacs() =>
-            _singles.Where(s => s.Value.Count > 0).Select(s => s.Key)
-                .Concat(Digests.Values.SelectMany(d => d.Entries).Where(e => !e.Done).Select(e => e.Mac))
-                .Distinct();
-
-        /// <summary>The one place a MAC lives: its lowest-numbered open issue or digest, or null.</summary>
-        public int? Locate(MacAddress mac)
-        {
-            var places = SinglesOf(mac).Concat(DigestsListing(mac)).ToList();
-            return places.Count == 0 ? null : places.Min();
-        }
     }
 }

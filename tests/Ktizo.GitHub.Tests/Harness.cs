@@ -90,14 +90,22 @@ public sealed class Harness : IAsyncDisposable
         return options;
     }
 
-    public GitHubRepository Repository(GitHubOptions options, string? token = null) =>
-        new(options, token ?? StandIn.Token, Clock, Loggers);
+    public GitHubRepository Repository(GitHubOptions options, string? token = null, TimeProvider? clock = null) =>
+        new(options, token ?? StandIn.Token, clock ?? Clock, Loggers);
 
-    public GitHubPendingDeviceIssues Service(IIssueOutbox outbox, GitHubOptions? options = null) =>
-        new(Repository(options ?? Options()), outbox, Clock, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
+    /// <param name="clock">the replica's own clock; the stand-in's by default</param>
+    public GitHubPendingDeviceIssues Service(IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null)
+    {
+        var own = clock ?? Clock;
+        return new(Repository(options ?? Options(), clock: own), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
         {
-            ReconcileInterval = TimeSpan.FromMinutes(1),
+            ReconcileInterval = reconcileInterval ?? TimeSpan.FromMinutes(1),
         };
+    }
+
+    /// <summary>The issue listings the stand-in answered, oldest first.</summary>
+    public IReadOnlyList<StandInRequest> Listings() =>
+        StandIn.Requests.Where(r => r is { Method: "GET", Path: "/repos/acme/cluster/issues" }).ToList();
 
     public PendingIssueWorker StartWorker(IPendingDeviceIssues service, GitHubOptions options)
     {

@@ -95,6 +95,20 @@ public sealed partial class GitHubStandIn
         }
     }
 
+    /// <summary>Closes an issue as a person (or another replica) would, bypassing limits and the log.</summary>
+    public void CloseIssue(int number, string reason = "completed")
+    {
+        lock (_sync)
+        {
+            var issue = _issues.Single(i => i.Number == number);
+            var now = _clock.GetUtcNow();
+            issue.State = "closed";
+            issue.StateReason = reason;
+            issue.ClosedAt = now;
+            issue.UpdatedAt = now;
+        }
+    }
+
     private void SeedRepository()
     {
         var files = new Dictionary<string, string>
@@ -191,15 +205,39 @@ public sealed partial class GitHubStandIn
 
     private Reply ListIssues(IQueryCollection query)
     {
+        const string doc = "https://docs.github.com/rest/issues/issues#list-repository-issues";
         var state = query["state"].ToString() is { Length: > 0 } s ? s : "open";
+        if (state is not ("open" or "closed" or "all"))
+        {
+            return ValidationFailed("Issue", "invalid", "state", doc);
+        }
+
+        DateTimeOffset? since = null;
+        if (query.ContainsKey("since"))
+        {
+            if (!DateTimeOffset.TryParseExact(query["since"].ToString(), SinceFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                return ValidationFailed("Issue", "invalid", "since", doc);
+            }
+
+            since = parsed;
+        }
+
         var labels = query["labels"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var matching = _issues
             .Where(i => state == "all" || i.State == state)
             .Where(i => labels.All(l => i.Labels.Contains(l, StringComparer.OrdinalIgnoreCase)))
+            // GitHub keeps updated_at in whole seconds and includes an issue updated at exactly `since`.
+            .Where(i => since is null || WholeSeconds(i.UpdatedAt) >= since)
             .OrderByDescending(i => i.Number)
             .ToList();
         return Page(matching, IssueJson, query, "/issues");
     }
+
+    // ISO 8601 as GitHub documents it (YYYY-MM-DDTHH:MM:SSZ), with the fractions and offsets it also takes.
+    private static readonly string[] SinceFormats = ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
     // Only the requested page is turned into JSON: a listing of 2,000 issues in pages of 100 was quadratic in the
     // stand-in and took more CPU than the gatekeeper it stands beside in the boot-storm benchmark.
@@ -285,6 +323,20 @@ public sealed partial class GitHubStandIn
             return Error(400, "Problems parsing JSON", DocumentationUrl);
         }
 
+        // Validated before anything changes: GitHub applies a PATCH whole or not at all.
+        const string doc = "https://docs.github.com/rest/issues/issues#update-an-issue";
+        var state = json["state"] is JsonValue st ? st.GetValue<string>() : null;
+        if (state is not (null or "open" or "closed"))
+        {
+            return ValidationFailed("Issue", "invalid", "state", doc);
+        }
+
+        var reason = json["state_reason"] is JsonValue r ? r.GetValue<string>() : null;
+        if (reason is not (null or "completed" or "not_planned" or "reopened" or "duplicate"))
+        {
+            return ValidationFailed("Issue", "invalid", "state_reason", doc);
+        }
+
         if (json["title"] is JsonValue t)
         {
             issue.Title = t.GetValue<string>();
@@ -295,31 +347,16 @@ public sealed partial class GitHubStandIn
             issue.Body = b?.GetValue<string>();
         }
 
-        if (json["state"] is JsonValue st)
+        if (state is not null && state != issue.State)
         {
-            var state = st.GetValue<string>();
-            if (state is not ("open" or "closed"))
-            {
-                return ValidationFailed("Issue", "invalid", "state", "https://docs.github.com/rest/issues/issues#update-an-issue");
-            }
-
-            if (state != issue.State)
-            {
-                issue.State = state;
-                issue.ClosedAt = state == "closed" ? now : null;
-                issue.StateReason = state == "closed" ? "completed" : "reopened";
-            }
+            issue.State = state;
+            issue.ClosedAt = state == "closed" ? now : null;
+            issue.StateReason = state == "closed" ? "completed" : "reopened";
         }
 
-        if (json["state_reason"] is JsonValue reason)
+        if (reason is not null)
         {
-            var value = reason.GetValue<string>();
-            if (value is not ("completed" or "not_planned" or "reopened" or "duplicate"))
-            {
-                return ValidationFailed("Issue", "invalid", "state_reason", "https://docs.github.com/rest/issues/issues#update-an-issue");
-            }
-
-            issue.StateReason = value;
+            issue.StateReason = reason;
         }
 
         if (json["labels"] is JsonArray labels)
@@ -369,6 +406,7 @@ public sealed partial class GitHubStandIn
 
         comment.Body = body;
         comment.UpdatedAt = now;
+        _issues.Single(i => i.Number == comment.Issue).UpdatedAt = now;
         return new Reply(200, CommentJson(comment));
     }
 

@@ -346,6 +346,9 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         response.Headers["x-ratelimit-resource"] = "core";
         response.Headers["x-github-media-type"] = "github.v3; format=json";
         response.Headers["x-github-request-id"] = $"{now.UtcTicks:X}";
+
+        // GitHub's Date and its updated_at come from one clock; Kestrel's own Date would be the machine's.
+        response.Headers.Date = now.ToString("R", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Applies <see cref="FailNext"/> failures meant to hit after the request took effect.</summary>
