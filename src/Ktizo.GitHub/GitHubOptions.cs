@@ -53,6 +53,13 @@ public sealed partial class GitHubOptions
     /// <summary>How often the worker looks at the outbox when nobody wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the worker waits after a new sighting wakes it, so machines that boot together share one
+    /// pass: in a boot storm of 200 machines a second a pass per wake-up was a pass per machine or two,
+    /// each reading every open outbox row (1,400 passes for 2,000 machines), CPU taken from answering them.
+    /// </summary>
+    public TimeSpan WakeDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>First wait after a failed pass (GitHub down, 5xx); doubles up to <see cref="MaxFailureBackoff"/>.</summary>
     public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -121,6 +128,11 @@ public sealed partial class GitHubOptions
         if (BatchSize < 1)
         {
             errors.Add($"GitHub:BatchSize must be at least 1, got {BatchSize}.");
+        }
+
+        if (WakeDelay < TimeSpan.Zero || WakeDelay > PollInterval)
+        {
+            errors.Add($"GitHub:WakeDelay must be between 0 and PollInterval ({PollInterval}), got {WakeDelay}.");
         }
 
         if (PollInterval <= TimeSpan.Zero || FailureBackoff <= TimeSpan.Zero || SecondaryLimitBackoff <= TimeSpan.Zero)

@@ -29,12 +29,20 @@ public sealed partial class GitHubPendingDeviceIssues
     /// The kept index brought up to date: listed in full the first time, after a failed run (which
     /// dropped it) and every <see cref="ReconcileInterval"/>; otherwise only the issues changed since the
     /// previous listing are fetched, so a pass costs what changed rather than every open issue.
+    /// With <paramref name="reuseRecent"/>, a listing younger than <see cref="ListingMaxAge"/> is used as
+    /// it is: during a boot storm passes follow each other within a second, and each would otherwise
+    /// list again everything filed within <see cref="SinceMargin"/> (a thousand issues at 200 a second,
+    /// deserialized while the gatekeeper answers the storm).
     /// </summary>
-    private async Task<PendingIndex> RefreshIndexAsync(CancellationToken cancellationToken)
+    private async Task<PendingIndex> RefreshIndexAsync(bool reuseRecent, CancellationToken cancellationToken)
     {
         if (_index is not null && _clock.GetUtcNow() - _lastFullListing < ReconcileInterval)
         {
-            await ListChangesAsync(_index, cancellationToken).ConfigureAwait(false);
+            if (!reuseRecent || _clock.GetUtcNow() - _lastListing > ListingMaxAge)
+            {
+                await ListChangesAsync(_index, cancellationToken).ConfigureAwait(false);
+            }
+
             return _index;
         }
 

@@ -61,7 +61,9 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
     /// for what changed since the previous one, usually one short page; a duplicate it misses is
     /// closed by the next pass's sweep.
     /// </summary>
-    public TimeSpan ListingMaxAge { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ListingMaxAge { get; init; } = DefaultListingMaxAge;
+
+    public static readonly TimeSpan DefaultListingMaxAge = TimeSpan.FromSeconds(10);
 
     public Task<IssuePassResult> RunPassAsync(CancellationToken cancellationToken) =>
         ExclusiveAsync(RunPassCoreAsync, cancellationToken);
@@ -103,7 +105,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         }
 
         await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
-        var index = await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+        var index = await RefreshIndexAsync(reuseRecent: true, cancellationToken).ConfigureAwait(false);
         var duplicates = await CloseDuplicatesAsync(index, cancellationToken).ConfigureAwait(false);
 
         var resolved = await ResolveAsync(
@@ -127,6 +129,11 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         }
 
         var created = 0;
+
+        // Issue numbers are written while the next issue is created and awaited together at the end of
+        // the pass, so they share the store's group commits instead of one fsync per issue. A crash before
+        // they are durable loses nothing: the next listing finds each issue by its marker and links it.
+        var recording = new List<Task>();
         foreach (var sighting in unfiled)
         {
             if (_clock.GetUtcNow() - _lastListing > ListingMaxAge && index.Locate(sighting.Mac) is null)
@@ -143,7 +150,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             {
                 var issue = await CreateSingleAsync(sighting, cancellationToken).ConfigureAwait(false);
                 index.AddSingle(sighting.Mac, issue.Number, issue.Body ?? string.Empty);
-                await _outbox.RecordIssueAsync(sighting.Mac, issue.Number, cancellationToken).ConfigureAwait(false);
+                recording.Add(_outbox.RecordIssueAsync(sighting.Mac, issue.Number, cancellationToken));
                 created++;
             }
             else
@@ -152,6 +159,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             }
         }
 
+        await Task.WhenAll(recording).ConfigureAwait(false);
         var folded = await AddToDigestsAsync(toDigest, index, cancellationToken).ConfigureAwait(false);
         return new IssuePassResult(created, folded, linked, duplicates, resolved.IssuesClosed + resolved.DigestLinesTicked, unfiled.Count >= Options.BatchSize);
     }
@@ -170,7 +178,8 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             return new DecisionResult(0, 0);
         }
 
-        var index = await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+        // Always fresh: a decision closes issues, and one filed a moment ago by another replica must close too.
+        var index = await RefreshIndexAsync(reuseRecent: false, cancellationToken).ConfigureAwait(false);
         return await ResolveAsync(items, index, cancellationToken).ConfigureAwait(false);
     }
 
@@ -300,13 +309,9 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         return folded;
     }
 
-    private async Task RecordAllAsync(IEnumerable<PendingSighting> sightings, int number, CancellationToken cancellationToken)
-    {
-        foreach (var s in sightings)
-        {
-            await _outbox.RecordIssueAsync(s.Mac, number, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    // All at once, so the store commits a digest's lines together rather than one fsync per line.
+    private Task RecordAllAsync(IEnumerable<PendingSighting> sightings, int number, CancellationToken cancellationToken) =>
+        Task.WhenAll(sightings.Select(s => _outbox.RecordIssueAsync(s.Mac, number, cancellationToken)));
 
     private static List<T> Take<T>(Queue<T> queue, int count)
     {

@@ -74,13 +74,19 @@ public sealed class PendingIssueWorker : BackgroundService
 
             if (!result.MoreWork)
             {
+                bool woken;
                 try
                 {
-                    await _signal.WaitAsync(_options.PollInterval, _clock, stoppingToken).ConfigureAwait(false);
+                    woken = await _signal.WaitAsync(_options.PollInterval, _clock, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
+                }
+
+                if (woken && _options.WakeDelay > TimeSpan.Zero)
+                {
+                    await DelayAsync(_options.WakeDelay, stoppingToken).ConfigureAwait(false);
                 }
             }
         }

@@ -94,12 +94,14 @@ public sealed class Harness : IAsyncDisposable
         new(options, token ?? StandIn.Token, clock ?? Clock, Loggers);
 
     /// <param name="clock">the replica's own clock; the stand-in's by default</param>
-    public GitHubPendingDeviceIssues Service(IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null)
+    public GitHubPendingDeviceIssues Service(
+        IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null, TimeSpan? listingMaxAge = null)
     {
         var own = clock ?? Clock;
         return new(Repository(options ?? Options(), clock: own), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
         {
             ReconcileInterval = reconcileInterval ?? TimeSpan.FromMinutes(1),
+            ListingMaxAge = listingMaxAge ?? GitHubPendingDeviceIssues.DefaultListingMaxAge,
         };
     }
 

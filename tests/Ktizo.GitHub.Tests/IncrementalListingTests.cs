@@ -11,6 +11,9 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
+    // Past ListingMaxAge (10 s): a pass within it reuses the last listing (RunPass_WithinListingMaxAge_…).
+    private static readonly TimeSpan PastMaxAge = TimeSpan.FromSeconds(11);
+
     [Fact]
     public async Task RunPass_After300OpenIssuesWereListed_ListsOnlyWhatChangedSinceThen()
     {
@@ -35,6 +38,7 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
         {
             var sighting = Harness.Sightings(1, offset: 1000 + k)[0];
             outbox.AddSighting(sighting);
+            h.Clock.Jump(PastMaxAge);
             var before = h.Listings().Count;
 
             var pass = await service.RunPassAsync(CancellationToken.None);
@@ -72,6 +76,7 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
         await h.Service(other, reconcileInterval: Hour).RunPassAsync(CancellationToken.None);
         var racing = h.StandIn.AddIssue(PendingIssueText.Title(x.Mac), PendingIssueText.Body(x), "ktizo/pending");
         outbox.AddSighting(y);
+        h.Clock.Jump(PastMaxAge);
         var before = h.Listings().Count;
 
         var pass = await service.RunPassAsync(CancellationToken.None);
@@ -96,6 +101,7 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
         await service.RunPassAsync(CancellationToken.None);
         h.StandIn.CloseIssue(Assert.Single(h.StandIn.Issues).Number);
         outbox.AddSighting(Harness.Sightings(1, offset: 1)[0]);
+        h.Clock.Jump(PastMaxAge);
 
         var pass = await service.RunPassAsync(CancellationToken.None);
 
@@ -116,6 +122,7 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
         // The create lands on GitHub but its answer is lost: the kept index cannot know the issue.
         outbox.AddSighting(Harness.Sightings(1, offset: 1)[0]);
         h.StandIn.FailNext(1, 502, afterProcessing: true, method: "POST");
+        h.Clock.Jump(PastMaxAge);
         await Assert.ThrowsAnyAsync<Exception>(() => service.RunPassAsync(CancellationToken.None));
         Assert.Contains("since=", h.Listings()[^1].Query, StringComparison.Ordinal);
         var before = h.Listings().Count;
@@ -127,6 +134,30 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
         Assert.Contains("state=open", listing.Query, StringComparison.Ordinal);
         Assert.Equal((0, 1), (pass.Created, pass.Linked));
         Assert.Equal(2, h.StandIn.Issues.Count);
+    }
+
+    [Fact]
+    public async Task RunPass_WithinListingMaxAge_ReusesTheLastListing_AndADecisionListsAnyway()
+    {
+        await using var h = await Harness.StartAsync(output);
+        var outbox = new InMemoryIssueOutbox();
+        var (x, y) = (Harness.Sightings(1)[0], Harness.Sightings(1, offset: 1)[0]);
+        outbox.AddSighting(x);
+        var service = h.Service(outbox, reconcileInterval: Hour, listingMaxAge: Hour);
+        await service.RunPassAsync(CancellationToken.None);
+        var before = h.Listings().Count;
+
+        // A boot storm: passes follow each other; they file from the kept index without listing again.
+        outbox.AddSighting(y);
+        var pass = await service.RunPassAsync(CancellationToken.None);
+
+        Assert.Equal(1, pass.Created);
+        Assert.Equal(before, h.Listings().Count);
+
+        var decisions = new CommitDecisions("c0ffee1", 7, [x.Mac], []);
+        await service.ApplyDecisionsAsync(decisions, CancellationToken.None);
+
+        Assert.Contains("since=", Assert.Single(h.Listings().Skip(before)).Query, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -116,6 +116,7 @@ public sealed class TokenAndOptionsTests(ITestOutputHelper output)
             ["GitHub:Repository"] = "not-a-repository",
             ["GitHub:MaxDigestEntries"] = "0",
             ["GitHub:BatchSize"] = "0",
+            ["GitHub:WakeDelay"] = "00:01:00",
         }).Build();
 
         var e = Assert.Throws<KtizoException>(() => new ServiceCollection().AddKtizoGitHub(configuration));
@@ -123,6 +124,7 @@ public sealed class TokenAndOptionsTests(ITestOutputHelper output)
         Assert.Contains("GitHub:Repository", e.Message);
         Assert.Contains("GitHub:MaxDigestEntries", e.Message);
         Assert.Contains("GitHub:BatchSize", e.Message);
+        Assert.Contains("GitHub:WakeDelay must be between 0 and PollInterval", e.Message);
     }
 
     [Fact]
