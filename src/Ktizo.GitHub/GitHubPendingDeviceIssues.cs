@@ -99,12 +99,15 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         var filed = await _outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
         var decided = filed.Where(f => f.Decision is not null).ToList();
         var reconcileDue = filed.Count > 0 && _clock.GetUtcNow() - _lastFullListing >= ReconcileInterval;
+
+        // On the first pass even when idle, that is when the worker starts: a wrong token or repository
+        // is logged then rather than at the first unknown machine, and the connection to GitHub and
+        // Octokit's code are warm before a boot storm needs them (they were cold JIT in its first seconds).
+        await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
         if (unfiled.Count == 0 && decided.Count == 0 && !reconcileDue)
         {
             return IssuePassResult.Idle;
         }
-
-        await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
         var index = await RefreshIndexAsync(reuseRecent: true, cancellationToken).ConfigureAwait(false);
         var duplicates = await CloseDuplicatesAsync(index, cancellationToken).ConfigureAwait(false);
 

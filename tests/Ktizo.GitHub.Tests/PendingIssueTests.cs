@@ -1,12 +1,30 @@
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Registry;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace Ktizo.GitHub.Tests;
 
 public sealed class PendingIssueTests(ITestOutputHelper output)
 {
+    [Fact]
+    public async Task RunPass_FirstPassWithNothingPending_ChecksTheLabelsOnce_SoABadTokenShowsAtStart()
+    {
+        await using var h = await Harness.StartAsync(output);
+        var service = h.Service(new InMemoryIssueOutbox());
+
+        Assert.Equal(IssuePassResult.Idle, await service.RunPassAsync(CancellationToken.None));
+        Assert.Equal(IssuePassResult.Idle, await service.RunPassAsync(CancellationToken.None));
+
+        Assert.Equal(["ktizo/digest", "ktizo/pending"], h.StandIn.LabelNames.Order(StringComparer.Ordinal));
+        Assert.Equal(2, h.StandIn.Requests.Count(r => r is { Method: "GET" } && r.Path.StartsWith("/repos/acme/cluster/labels/", StringComparison.Ordinal)));
+
+        await Assert.ThrowsAnyAsync<Octokit.AuthorizationException>(() =>
+            new GitHubPendingDeviceIssues(h.Repository(h.Options(), token: "ghp_wrong000000000000000000000000000000"), new InMemoryIssueOutbox(), h.Clock, NullLogger<GitHubPendingDeviceIssues>.Instance)
+                .RunPassAsync(CancellationToken.None));
+    }
+
     [Fact]
     public async Task RunPass_WhenOneMacIsPending_OpensOneLabelledIssueWithTheDeviceFileAndCommand()
     {
