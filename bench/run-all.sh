@@ -3,7 +3,7 @@
 #
 #   bash bench/run-all.sh
 #
-# Installs wrk and nginx from Debian's packages when missing, publishes ktizo (Release, ReadyToRun), starts every
+# Installs wrk and nginx from Debian's packages when missing, builds ktizo in Release, starts every
 # server on 127.0.0.1 only, stops them and removes its temporary folder at the end (also on Ctrl-C).
 # Results: printed, and written to bench/results/<time>.md (git-ignored).
 #
@@ -16,7 +16,8 @@
 #                   "approved unknown propagation storm assets render" (all; propagation includes memory)
 #   BENCH_STORM_COUNT / BENCH_STORM_SECONDS   boot storm: distinct unknown MACs, over seconds   2000 / 10
 #   BENCH_STORM_WAIT  seconds to wait for every storm MAC to be on the GitHub stand-in           900
-#   BENCH_SKIP_BUILD=1   use the existing build (out/bench/, published ReadyToRun)
+#   BENCH_THREADS   wrk threads                  2
+#   BENCH_SKIP_BUILD=1   use the existing Release build
 #   BENCH_KTIZO          path of another ktizo binary to measure (say, a plain `dotnet build` one)
 #   BENCH_SKIP_RENDER=1  skip the BenchmarkDotNet render suite (the slowest part, ~10 min); same as leaving
 #                        "render" out of BENCH_ONLY
@@ -35,11 +36,8 @@ STORM_COUNT=${BENCH_STORM_COUNT:-2000}
 STORM_SECONDS=${BENCH_STORM_SECONDS:-10}
 STORM_WAIT=${BENCH_STORM_WAIT:-900}
 CONNECTIONS=64
-THREADS=2
-# The gatekeeper as deployed (docs/gatekeeper.md, Deploying): published ReadyToRun for this machine.
-RID=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
-PUBLISHED=$ROOT/out/bench/ktizo-$RID
-KTIZO=${BENCH_KTIZO:-$PUBLISHED/ktizo}
+THREADS=${BENCH_THREADS:-2}
+KTIZO=${BENCH_KTIZO:-$ROOT/src/Ktizo.Cli/bin/Release/net10.0/ktizo}
 STORM=$ROOT/bench/Ktizo.Storm/bin/Release/net10.0/Ktizo.Storm
 SECRET=bench-webhook-secret-0123456789
 TOKEN=bench-admin-token-0123456789
@@ -92,9 +90,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v python3 >/dev/null || { echo "python3 is needed (bench/scripts/bench.py)"; exit 1; }
 
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-  echo "publishing ktizo (Release, ReadyToRun, $RID)"
-  dotnet publish "$ROOT/src/Ktizo.Cli" -c Release -r "$RID" --self-contained false -o "$PUBLISHED" -v q -nologo \
-    >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
+  echo "building ktizo (Release)"
+  dotnet build "$ROOT/src/Ktizo.Cli" -c Release -v q -nologo >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
   if want storm; then
     dotnet build "$ROOT/bench/Ktizo.Storm" -c Release -v q -nologo >>"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
   fi
@@ -107,7 +104,7 @@ say ""
 say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 say "- .NET $(dotnet --version), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 say "- commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo ' (src modified)')"
-say "- gatekeeper: $KTIZO$([[ $KTIZO == "$PUBLISHED/ktizo" ]] && echo " (dotnet publish -r $RID: ReadyToRun, as in docs/gatekeeper.md)")"
+say "- gatekeeper: $KTIZO"
 say "- load average at start: $(load)"
 say "- sections: $(echo $ONLY)"
 say "- wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION} s per run, $ROUNDS rounds alternating the servers"
