@@ -63,7 +63,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
     /// </summary>
     public TimeSpan ListingMaxAge { get; init; } = DefaultListingMaxAge;
 
-    public static readonly TimeSpan DefaultListingMaxAge = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan DefaultListingMaxAge = TimeSpan.FromSeconds(10);
 
     public Task<IssuePassResult> RunPassAsync(CancellationToken cancellationToken) =>
         ExclusiveAsync(RunPassCoreAsync, cancellationToken);

@@ -27,7 +27,6 @@ internal sealed class PendingIndex
     /// <summary>Puts what <paramref name="parsed"/> says about issue <paramref name="number"/> in place of whatever was held for it.</summary>
     public void Replace(int number, ParsedIssue parsed, string? body)
     {
-        Remove(number);
         if (parsed.DigestEntries is { } entries)
         {
             SetDigest(number, entries.ToList());
@@ -35,6 +34,10 @@ internal sealed class PendingIndex
         else if (parsed.Mac is { } mac)
         {
             AddSingle(mac, number, body ?? string.Empty);
+        }
+        else
+        {
+            Remove(number);
         }
     }
 
