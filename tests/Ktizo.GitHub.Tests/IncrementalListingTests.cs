@@ -25,8 +25,10 @@ public sealed class IncrementalListingTests(ITestOutputHelper output)
             outbox.AddSighting(s);
         }
 
-        // Seeded well before the first listing, so the margin before it reaches back to none of them.
-        h.Clock.Jump(TimeSpan.FromMinutes(1));
+        // Seeded well before the first listing, so the margin before it reaches back to none of them. An hour:
+        // at 1000× a reply that takes 100 ms to reach Octokit under load reads GitHub's clock 100 s behind,
+        // which moves `since` that much earlier (safe, but a minute of margin let it re-list the seed).
+        h.Clock.Jump(Hour);
         var service = h.Service(outbox, h.Options(o => { o.MaxOpenPendingIssues = 1000; o.BatchSize = 300; }), reconcileInterval: Hour);
         var first = await service.RunPassAsync(CancellationToken.None);
         Assert.Equal(300, first.Linked);
