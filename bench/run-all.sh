@@ -19,6 +19,8 @@
 #   BENCH_THREADS   wrk threads                  2
 #   BENCH_SKIP_BUILD=1   use the existing Release build
 #   BENCH_KTIZO          path of another ktizo binary to measure (say, a plain `dotnet build` one)
+#   BENCH_GATEKEEPER_ENV extra environment for every gatekeeper, space-separated NAME=value pairs
+#                        (say, DOTNET_TieredCompilation=0 to measure a runtime setting)
 #   BENCH_SKIP_RENDER=1  skip the BenchmarkDotNet render suite (the slowest part, ~10 min); same as leaving
 #                        "render" out of BENCH_ONLY
 #   BENCH_KEEP=1         keep the temporary folder (logs, repositories, nginx.conf)
@@ -104,7 +106,7 @@ say ""
 say "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 say "- .NET $(dotnet --version), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 say "- commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo ' (src modified)')"
-say "- gatekeeper: $KTIZO"
+say "- gatekeeper: $KTIZO${BENCH_GATEKEEPER_ENV:+ with $BENCH_GATEKEEPER_ENV}"
 say "- load average at start: $(load)"
 say "- sections: $(echo $ONLY)"
 say "- wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION} s per run, $ROUNDS rounds alternating the servers"
@@ -119,8 +121,9 @@ start_gatekeeper() {
   mkdir -p "$TMP/$name"
   local started
   started=$(date +%s.%N)
-  (cd "$TMP/$name" && exec env "$@" "$KTIZO" serve --repository "$repository" --branch main \
-    --urls "http://127.0.0.1:$GK_PORT" --data-folder "$TMP/$name/data" --rate-limit-permits 0 \
+  # shellcheck disable=SC2086 # BENCH_GATEKEEPER_ENV is a list of words
+  (cd "$TMP/$name" && exec env ${BENCH_GATEKEEPER_ENV:-} "$@" "$KTIZO" serve --repository "$repository" --branch main \
+    --urls "http://127.0.0.1:$GK_PORT" --data-folder "$TMP/$name/data" --rate-limit-permits 1000000 --rate-limit-window 1s \
     --poll-interval 1h --webhook-secret "$SECRET" --admin-token "$TOKEN" >"$TMP/$name/log" 2>&1) &
   GK_PID=$!
   PIDS+=("$GK_PID")

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Threading.RateLimiting;
 using Ktizo.Gatekeeper.Boot;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
@@ -13,7 +11,6 @@ using Ktizo.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,7 +37,9 @@ public static class GatekeeperApp
         var currentDirectory = Directory.GetCurrentDirectory();
 
         // Args are not handed to the host: every flag is ours, and an unknown one is an error above.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = currentDirectory });
+        // Slim: without IIS integration and the HTTP/3 (QUIC) transport, neither of any use here, whose
+        // assemblies and JIT code were ~2 MB of resident memory; https:// listen URLs still work (below).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = currentDirectory });
         builder.Configuration.AddInMemoryCollection(GatekeeperSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddInMemoryCollection(GitHubSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddInMemoryCollection(flags);
@@ -56,8 +55,17 @@ public static class GatekeeperApp
         // start-up failures, which `ktizo serve` prints anyway; Kestrel and the exception handler log
         // unhandled request errors under their own categories.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Kestrel hands every read from the socket to one of its I/O queues and then the request to the thread
+        // pool: two hops per request, each a thread woken. Inline, the request runs on the thread the read
+        // completed on. That is still a thread-pool thread, because the runtime's socket engine dispatches
+        // completions to the pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, which would move them onto the
+        // epoll thread, stays unset), so a handler that blocks holds a pool thread as before, never the poller.
+        // Measured against the default, alternating (docs/benchmarks.md, item 12): up to 10 % more config answers
+        // a second (once 27 %), a fifth less CPU per boot-storm request, 100 MB boot assets ~10 % faster.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         var dataLock = DataFolderLock.Acquire(options.DataFolder);
         try
         {
@@ -114,30 +122,7 @@ public static class GatekeeperApp
 
         if (options.RateLimitPermits > 0)
         {
-            services.AddRateLimiter(limiter =>
-            {
-                limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(context =>
-                    IsProbe(context.Request.Path)
-                        ? RateLimitPartition.GetNoLimiter(IPAddress.None)
-                        : RateLimitPartition.GetFixedWindowLimiter(
-                            context.Connection.RemoteIpAddress ?? IPAddress.None,
-                            _ => new FixedWindowRateLimiterOptions
-                            {
-                                PermitLimit = options.RateLimitPermits,
-                                Window = options.RateLimitWindow,
-                                QueueLimit = 0,
-                            }));
-                limiter.OnRejected = (rejected, cancellationToken) =>
-                {
-                    rejected.HttpContext.Response.Headers.RetryAfter =
-                        ((int)Math.Ceiling(options.RateLimitWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return new ValueTask(TypedResults.Problem(
-                        $"More than {options.RateLimitPermits} requests from this address within {options.RateLimitWindow}.",
-                        statusCode: StatusCodes.Status429TooManyRequests,
-                        title: "Too many requests").ExecuteAsync(rejected.HttpContext));
-                };
-            });
+            services.AddSingleton(_ => new SourceAddressRateLimit(options.RateLimitPermits, options.RateLimitWindow));
         }
 
         services.AddBoot();
@@ -151,7 +136,7 @@ public static class GatekeeperApp
         // Before the config fast path: every machine is limited, and the limiter needs no route.
         if (options.RateLimitPermits > 0)
         {
-            app.UseRateLimiter();
+            app.Use(app.Services.GetRequiredService<SourceAddressRateLimit>().InvokeAsync);
         }
 
         app.UseConfigDownloadFastPath();
@@ -165,9 +150,4 @@ public static class GatekeeperApp
         app.MapDeviceUi();
         return app;
     }
-
-    // Probes and scrapes come from the platform, not from machines: never rate-limited.
-    private static bool IsProbe(PathString path) =>
-        path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/readyz", StringComparison.Ordinal)
-        || path.Equals("/metrics", StringComparison.Ordinal);
 }
