@@ -273,10 +273,15 @@ for size in $SIZES; do
   bash "$SCRIPTS/make-repo.sh" "$ROOT" "$TMP/repo-$size" "$size"
   start_gatekeeper "gk-$size" "$TMP/repo-$size/origin.git"
   cold=$GK_READY_S
+  # Each RSS figure is read 2 s after what it follows. Right after a swap the previous set is garbage until
+  # the collection that follows it (SyncService.ReturnMemoryAfterSwap); a sample in between reads that
+  # transient (seen: 174 MB, then 139 MB a moment later). Transients are in the peak column.
+  sleep 2
   read -r rss_ready _ < <(py rss "$GK_PID")
   # Serve for a while, as under a boot storm of known machines, then read RSS again.
   timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
     "http://127.0.0.1:$GK_PORT/api/v1/config/download?mac=52-54-00-00-00-01" >/dev/null 2>&1 || true
+  sleep 2
   read -r rss_served hwm < <(py rss "$GK_PID")
   echo "  ready in ${cold} s (cold: clone + render), RSS $((rss_ready / 1024)) MB ready, $((rss_served / 1024)) MB after serving"
   prop=$(py propagation --work "$TMP/repo-$size/work" --url "http://127.0.0.1:$GK_PORT" --secret "$SECRET" \
@@ -288,6 +293,7 @@ for size in $SIZES; do
     echo "  propagation failed: $prop"
     PROP_ROWS+=("| $size | $COMMITS | failed: $prop | | | | |")
   fi
+  sleep 2
   read -r rss_after hwm < <(py rss "$GK_PID")
   render_ms=$(grep -o 'rendered, [0-9]* reused in [0-9]* ms' "$TMP/gk-$size/log" | tail -1 | grep -o 'in [0-9]* ms' || true)
   stop "$GK_PID"
