@@ -293,7 +293,8 @@ for size in $SIZES; do
     echo "  propagation failed: $prop"
     PROP_ROWS+=("| $size | $COMMITS | failed: $prop | | | | |")
   fi
-  sleep 2
+  # 5 s: the approvals worker collects its history walk's garbage once 2 s pass without a new commit.
+  sleep 5
   read -r rss_after hwm < <(py rss "$GK_PID")
   render_ms=$(grep -o 'rendered, [0-9]* reused in [0-9]* ms' "$TMP/gk-$size/log" | tail -1 | grep -o 'in [0-9]* ms' || true)
   stop "$GK_PID"
