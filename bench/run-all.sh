@@ -273,9 +273,10 @@ for size in $SIZES; do
   bash "$SCRIPTS/make-repo.sh" "$ROOT" "$TMP/repo-$size" "$size"
   start_gatekeeper "gk-$size" "$TMP/repo-$size/origin.git"
   cold=$GK_READY_S
-  # Each RSS figure is read 2 s after what it follows. Right after a swap the previous set is garbage until
-  # the collection that follows it (SyncService.ReturnMemoryAfterSwap); a sample in between reads that
-  # transient (seen: 174 MB, then 139 MB a moment later). Transients are in the peak column.
+  # RSS is read a moment after what it follows (2 s; 5 s after the last commit, below). Right after a swap
+  # the previous set is garbage until the collection that follows it (SyncService.ReturnMemoryAfterSwap); a
+  # sample in between reads that transient (seen: 174 MB, then 139 MB a moment later). Transients are in
+  # the peak column.
   sleep 2
   read -r rss_ready _ < <(py rss "$GK_PID")
   # Serve for a while, as under a boot storm of known machines, then read RSS again.
