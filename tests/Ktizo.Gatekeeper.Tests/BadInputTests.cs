@@ -163,6 +163,25 @@ public sealed class BadInputTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
+    [Fact]
+    public async Task Flood_TheRefusalIsAProblemNamingTheLimit_AndEveryRouteIsLimited()
+    {
+        await using var gatekeeper = await FakeGatekeeper.StartAsync(
+            output, ExampleFiles(), ["--rate-limit-permits", "2", "--rate-limit-window", "90s"]);
+
+        using var first = await gatekeeper.Client.GetAsync($"/api/v1/config/download?mac={Approved}");
+        using var second = await gatekeeper.Client.GetAsync("/api/v1/devices");
+        using var refused = await gatekeeper.Client.PostAsync($"/api/v1/config/download?mac={Approved}", null);
+
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, first.StatusCode);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(90), refused.Headers.RetryAfter!.Delta);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("More than 2 requests from this address within 00:01:30.", problem, StringComparison.Ordinal);
+    }
+
     internal static (string, string)[] ExampleFiles() =>
     [
         ("inventory/devices/cp-01.yaml", MiniRenderer.DeviceFile(Approved, "cp-01", "10.0.5.11/24", "controlplane")),
