@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using Ktizo.Core;
 using Ktizo.Gatekeeper.Tests.Support;
@@ -180,6 +181,43 @@ public sealed class BadInputTests(ITestOutputHelper output)
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
         var problem = await refused.Content.ReadAsStringAsync();
         Assert.Contains("More than 2 requests from this address within 00:01:30.", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flood_FromOneAddress_LeavesAnotherAddressItsOwnPermits()
+    {
+        await using var gatekeeper = await FakeGatekeeper.StartAsync(
+            output, ExampleFiles(), ["--rate-limit-permits", "1", "--rate-limit-window", "1h"]);
+        // Another loopback source address (Linux routes all of 127/8 to lo): another machine to the limiter.
+        using var other = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        })
+        { BaseAddress = gatekeeper.Client.BaseAddress };
+
+        using var first = await gatekeeper.Client.GetAsync($"/api/v1/config/download?mac={Approved}");
+        using var refused = await gatekeeper.Client.GetAsync($"/api/v1/config/download?mac={Approved}");
+        using var fromOther = await other.GetAsync($"/api/v1/config/download?mac={Approved}");
+        using var otherRefused = await other.GetAsync($"/api/v1/config/download?mac={Approved}");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, fromOther.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, otherRefused.StatusCode);
     }
 
     internal static (string, string)[] ExampleFiles() =>
