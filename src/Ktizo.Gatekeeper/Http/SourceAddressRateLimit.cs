@@ -18,14 +18,12 @@ namespace Ktizo.Gatekeeper.Http;
 public sealed class SourceAddressRateLimit : IDisposable
 {
     private readonly PartitionedRateLimiter<IPAddress> _limiter;
-    private readonly int _permits;
-    private readonly TimeSpan _window;
+    private readonly string _refusal;
     private readonly string _retryAfter;
 
     public SourceAddressRateLimit(int permits, TimeSpan window)
     {
-        _permits = permits;
-        _window = window;
+        _refusal = $"More than {permits} requests from this address within {window}.";
         _retryAfter = ((int)Math.Ceiling(window.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         var options = new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 };
         // One delegate for every address: a lambda per request would be garbage per request.
@@ -57,7 +55,7 @@ public sealed class SourceAddressRateLimit : IDisposable
     {
         context.Response.Headers.RetryAfter = _retryAfter;
         return TypedResults.Problem(
-            $"More than {_permits} requests from this address within {_window}.",
+            _refusal,
             statusCode: StatusCodes.Status429TooManyRequests,
             title: "Too many requests").ExecuteAsync(context);
     }
