@@ -15,7 +15,7 @@ command -v git >/dev/null || need+=(git)
 # iproute2 for the network namespace; kmod for depmod/modprobe when laying out the kernel's modules.
 boot_packages=(dnsmasq-base ipxe ipxe-qemu qemu-system-x86 busybox-static ovmf iproute2 kmod cpio xz-utils)
 for p in "${boot_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || need+=("$p")
 done
 
 if [ ${#need[@]} -gt 0 ]; then

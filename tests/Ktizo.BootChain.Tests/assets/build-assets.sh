@@ -15,13 +15,17 @@ for tool in apt-cache apt-get dpkg-deb depmod modprobe cpio xz; do
   command -v "$tool" >/dev/null || fail "'$tool' is missing (run tests/install-deps.sh as root)"
 done
 busybox=/bin/busybox
-[ -x "$busybox" ] && "$busybox" --list | grep -qx udhcpc || fail "busybox-static is missing (run tests/install-deps.sh as root)"
+# The list is read whole before it is searched: busybox writes it one name per write(), so under
+# pipefail a `| grep -q` that stops at the first match can kill it with SIGPIPE and fail the check.
+applets=$([ -x "$busybox" ] && "$busybox" --list) || true
+grep -qx udhcpc <<<"$applets" || fail "busybox-static is missing (run tests/install-deps.sh as root)"
 
 # The current kernel ABI behind a small virtual-machine flavour: Debian's cloud kernel
 # (linux-image-6.1.0-56-cloud-amd64), or on Ubuntu the kvm flavour (virtio built in).
 find_image() {
   for meta in linux-image-cloud-amd64 linux-image-kvm; do
-    apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }' | grep . && return 0
+    # awk reads to the end (no early exit) so apt-cache never meets a closed pipe under pipefail.
+    apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ && !found { print $2; found = 1 }' | grep . && return 0
   done
   return 1
 }
