@@ -34,6 +34,15 @@ public static class KtizoCommand
             return ExitCodes.UsageOrIo;
         }
 
-        return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+        var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        if (parse.CommandResult.Command.Name == ServeCommand.Name)
+        {
+            // The host takes SIGINT and SIGTERM itself: it stops listening, drains and flushes what machines were
+            // seen doing. System.CommandLine's own handler would hold the signal for its 2 s timeout first, then
+            // end the process mid-shutdown with exit code 143, losing the last observations.
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        return parse.Invoke(invocation);
     }
 }

@@ -9,16 +9,18 @@ namespace Ktizo.Cli.Commands;
 /// </summary>
 public static class ServeCommand
 {
+    public const string Name = "serve";
+
     public static Command Create(CliConsole console)
     {
-        var command = new Command("serve", "Run the gatekeeper: serve approved configs from git, 403 for everything else (flags: docs/gatekeeper.md)")
+        var command = new Command(Name, "Run the gatekeeper: serve approved configs from git, 403 for everything else (flags: docs/gatekeeper.md)")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
         command.SetAction((parse, _) => CommandErrors.RunAsync(console, async () =>
         {
             var app = GatekeeperApp.Build([.. parse.UnmatchedTokens]);
-            // The host handles SIGINT and SIGTERM itself and shuts down gracefully.
+            // The host handles SIGINT and SIGTERM itself and shuts down gracefully (KtizoCommand.Run leaves them to it).
             await app.RunAsync();
             return ExitCodes.Ok;
         }));
