@@ -122,7 +122,7 @@ public static class GatekeeperApp
 
         if (options.RateLimitPermits > 0)
         {
-            services.AddSingleton(_ => new SourceAddressRateLimit(options.RateLimitPermits, options.RateLimitWindow));
+            services.AddSingleton(sp => new SourceAddressRateLimit(options.RateLimitPermits, options.RateLimitWindow, sp.GetRequiredService<TimeProvider>()));
         }
 
         services.AddBoot();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 
 namespace Ktizo.Gatekeeper.Http;
@@ -9,26 +8,26 @@ namespace Ktizo.Gatekeeper.Http;
 /// At most <c>RateLimitPermits</c> requests per <c>RateLimitWindow</c> from one source address, 429 with
 /// Retry-After beyond that; probes and scrapes come from the platform, not from machines, and are never limited.
 /// <para>
-/// The limits are System.Threading.RateLimiting's fixed windows, one per address. They are asked here
-/// synchronously rather than through ASP.NET Core's rate-limiting middleware: that one cost every config answer
-/// ~3 µs of CPU (a sixth of it) and ~1.6 KB of garbage, for its endpoint-metadata policies, async acquisition
-/// and lease bookkeeping, none of which a single global limit with no queue uses (docs/benchmarks.md, item 12).
+/// Asked synchronously here rather than through ASP.NET Core's rate-limiting middleware: that one cost every
+/// config answer ~3 µs of CPU and ~1.6 KB of garbage for endpoint-metadata policies, async acquisition and lease
+/// bookkeeping that one global limit with no queue never uses (docs/benchmarks.md, item 12). The windows themselves
+/// are <see cref="SourceAddressWindows"/>, which takes no lock.
 /// </para>
 /// </summary>
 public sealed class SourceAddressRateLimit : IDisposable
 {
-    private readonly PartitionedRateLimiter<IPAddress> _limiter;
+    private readonly SourceAddressWindows _windows;
+    private readonly ITimer _sweep;
     private readonly string _refusal;
     private readonly string _retryAfter;
 
-    public SourceAddressRateLimit(int permits, TimeSpan window)
+    public SourceAddressRateLimit(int permits, TimeSpan window, TimeProvider time)
     {
+        _windows = new SourceAddressWindows(permits, window, time);
+        // Once a window: addresses gone quiet are forgotten, so the table stays the size of the recent ones.
+        _sweep = time.CreateTimer(static windows => ((SourceAddressWindows)windows!).Sweep(), _windows, window, window);
         _refusal = $"More than {permits} requests from this address within {window}.";
         _retryAfter = ((int)Math.Ceiling(window.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        var options = new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 };
-        // One delegate for every address: a lambda per request would be garbage per request.
-        Func<IPAddress, RateLimiter> newLimiter = _ => new FixedWindowRateLimiter(options);
-        _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.Get(address, newLimiter));
     }
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -38,18 +37,10 @@ public sealed class SourceAddressRateLimit : IDisposable
             return next(context);
         }
 
-        // A fixed window's lease holds nothing (its permits come back when the window turns, not on release),
-        // so it is released at once instead of across the rest of the pipeline.
-        bool acquired;
-        using (var lease = _limiter.AttemptAcquire(context.Connection.RemoteIpAddress ?? IPAddress.None))
-        {
-            acquired = lease.IsAcquired;
-        }
-
-        return acquired ? next(context) : RejectAsync(context);
+        return _windows.TryAcquire(context.Connection.RemoteIpAddress ?? IPAddress.None) ? next(context) : RejectAsync(context);
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose() => _sweep.Dispose();
 
     private Task RejectAsync(HttpContext context)
     {
