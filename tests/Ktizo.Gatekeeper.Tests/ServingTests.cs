@@ -78,6 +78,30 @@ public sealed class ServingTests(ITestOutputHelper output)
         Assert.Equal(await before.Content.ReadAsByteArrayAsync(), config.Yaml);
     }
 
+    // An answer held as pieces (SharedPieces) is written in one span after the headers: the bytes must come back
+    // whole and in order, for a config inside one of the connection's 4 KiB blocks and for ones past several.
+    [Theory]
+    [InlineData(0, 7)]
+    [InlineData(9_000, 1)]
+    [InlineData(200_000, 4_093)]
+    public async Task Download_OfAConfigHeldInPieces_ReturnsItsBytesWhole(int padding, int pieceSize)
+    {
+        var renderer = new PiecesRenderer(padding, pieceSize);
+        await using var gatekeeper = await FakeGatekeeper.StartAsync(output, Files(), renderer: renderer);
+        var config = gatekeeper.Host.Get<Serving.ServingState>().Snapshot!.Set.Approved[Core.MacAddress.Parse(Mac)];
+        Assert.True(config.Pieces.Length > 1, $"{config.Pieces.Length} piece(s)");
+
+        for (var i = 0; i < 3; i++) // the same connection again: nothing of one answer leaks into the next
+        {
+            using var response = await gatekeeper.Client.GetAsync($"/api/v1/config/download?mac={Mac}");
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(config.Length, response.Content.Headers.ContentLength);
+            Assert.Equal(config.Yaml, body);
+            Assert.Equal($"\"{Convert.ToHexStringLower(SHA256.HashData(body))}\"", response.Headers.ETag!.Tag);
+        }
+    }
+
     [Fact]
     public async Task RepeatRequests_AreCoalesced_OneRowWriteUntilTheFlush()
     {
@@ -168,6 +192,24 @@ public sealed class ServingTests(ITestOutputHelper output)
         })
         {
             Assert.Contains(expected, metrics, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>MiniRenderer's configs with a comment of <c>padding</c> bytes added, cut into pieces of <c>pieceSize</c> bytes.</summary>
+    private sealed class PiecesRenderer(int padding, int pieceSize) : IConfigRenderer
+    {
+        private readonly MiniRenderer _inner = new();
+
+        public RenderResult Render(IFileTree tree, RenderedSet? previous)
+        {
+            var result = _inner.Render(tree, null);
+            var set = result.Set!;
+            var approved = set.Approved.Values.Select(c =>
+            {
+                byte[] yaml = [.. c.Yaml, .. Encoding.UTF8.GetBytes($"# {new string('x', padding)}\n")];
+                return new RenderedConfig(c.Device, [.. yaml.Chunk(pieceSize)], Convert.ToHexStringLower(SHA256.HashData(yaml)), c.InputKey);
+            });
+            return result with { Set = new RenderedSet(set.Commit, set.Cluster, approved, set.Rejected.Values) };
         }
     }
 
