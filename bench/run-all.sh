@@ -94,7 +94,7 @@ command -v python3 >/dev/null || { echo "python3 is needed (bench/scripts/bench.
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   echo "building ktizo (Release)"
   dotnet build "$ROOT/src/Ktizo.Cli" -c Release -v q -nologo >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
-  if want storm; then
+  if want storm || want approved || want unknown; then
     dotnet build "$ROOT/bench/Ktizo.Storm" -c Release -v q -nologo >>"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
   fi
 fi
@@ -159,6 +159,14 @@ if want approved || want unknown; then
   # "gatekeeper-logged": the default, one log line per answer, to show what that line costs.
   start_gatekeeper gatekeeper-logged "$TMP/example/origin.git"
   QUIET_PID=$GK_PID QUIET_PORT=$GK_PORT
+  # "kestrel-floor": bare Kestrel with the gatekeeper's transport and runtime settings, answering the same bytes
+  # (bench/Ktizo.Storm/KestrelFloor.cs). The gatekeeper's cost above it is its own; the floor's above nginx is
+  # the framework's.
+  FLOOR_PORT=$(py free-port)
+  DOTNET_TieredPGO=0 "$STORM" floor "$FLOOR_PORT" "$APPROVED_MAC" "$TMP/rendered/$APPROVED_MAC.yaml" >"$TMP/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  PIDS+=("$FLOOR_PID")
+  py wait-ready "http://127.0.0.1:$FLOOR_PORT/api/v1/config/download?mac=$APPROVED_MAC" 60 >/dev/null || { cat "$TMP/floor.log"; exit 1; }
 fi
 
 server_pids() { # NAME -> pids whose CPU time counts
@@ -166,10 +174,14 @@ server_pids() { # NAME -> pids whose CPU time counts
     nginx) echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" ;;
     gatekeeper) echo "$GATEKEEPER_PID" ;;
     gatekeeper-logged) echo "$QUIET_PID" ;;
+    kestrel-floor) echo "$FLOOR_PID" ;;
   esac
 }
 server_port() {
-  case $1 in nginx) echo "$NGINX_PORT" ;; gatekeeper) echo "$GATEKEEPER_PORT" ;; gatekeeper-logged) echo "$QUIET_PORT" ;; esac
+  case $1 in
+    nginx) echo "$NGINX_PORT" ;; gatekeeper) echo "$GATEKEEPER_PORT" ;; gatekeeper-logged) echo "$QUIET_PORT" ;;
+    kestrel-floor) echo "$FLOOR_PORT" ;;
+  esac
 }
 
 # run_wrk LABEL SERVER PATH [lua script]: one wrk run; appends "label server round rps p50 p99 non2xx errors requests cpu_us_per_req load" to $TMP/runs
@@ -231,28 +243,28 @@ alternate() {
 if want approved; then
 echo "1. approved machine: config download"
 # Warm up (JIT, tiered compilation, connection set-up) so round 1 is not the JIT's.
-for server in gatekeeper gatekeeper-logged; do
+for server in gatekeeper gatekeeper-logged kestrel-floor; do
   timeout 20 wrk -t2 -c"$CONNECTIONS" -d3s "http://127.0.0.1:$(server_port $server)/api/v1/config/download?mac=$APPROVED_MAC" >/dev/null 2>&1 || true
   timeout 20 wrk -t2 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$(server_port $server)/api/v1/config/download?mac=$REPEAT_MAC" >/dev/null 2>&1 || true
 done
-alternate approved "/api/v1/config/download?mac=$APPROVED_MAC" "" nginx gatekeeper gatekeeper-logged
+alternate approved "/api/v1/config/download?mac=$APPROVED_MAC" "" nginx gatekeeper gatekeeper-logged kestrel-floor
 say "## 1. Config download, approved machine (aim: ratio ≥ 1.0, p99 ≤ 2 ms)"
 say ""
 say "\`GET /api/v1/config/download?mac=$APPROVED_MAC\`, $(stat -c %s "$TMP/rendered/$APPROVED_MAC.yaml") bytes; nginx: try_files on the rendered folder."
 say ""
-summarize approved nginx gatekeeper gatekeeper-logged
+summarize approved nginx gatekeeper gatekeeper-logged kestrel-floor
 fi
 
 # ---------------------------------------------------------------- 2. unknown machine
 if want unknown; then
 echo "2. unknown machine: 403 and its recording"
-alternate repeat "/api/v1/config/download?mac=$REPEAT_MAC" "" nginx gatekeeper gatekeeper-logged
+alternate repeat "/api/v1/config/download?mac=$REPEAT_MAC" "" nginx gatekeeper gatekeeper-logged kestrel-floor
 alternate first "/api/v1/config/download" "$SCRIPTS/unknown-distinct.lua" nginx gatekeeper
 say "## 2. Unknown machine, 403 (aim for repeats: ratio ≥ 0.8)"
 say ""
 say "Repeats: one unknown MAC again and again (the gatekeeper counts it in memory)."
 say ""
-summarize repeat nginx gatekeeper gatekeeper-logged
+summarize repeat nginx gatekeeper gatekeeper-logged kestrel-floor
 say "First sightings: every request a new MAC (wrk script unknown-distinct.lua); the gatekeeper commits each to SQLite (synchronous=FULL) before answering."
 say ""
 summarize first nginx gatekeeper
@@ -262,6 +274,7 @@ fi
 if want approved || want unknown; then
   stop "$GATEKEEPER_PID"
   stop "$QUIET_PID"
+  stop "$FLOOR_PID"
 fi
 
 # ---------------------------------------------------------------- 3 + 5. propagation, memory, start-up
