@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using Ktizo.Core;
-using Ktizo.Core.Inventory;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Store;
@@ -157,7 +155,7 @@ public sealed class ConfigDownloadHandler(
         }
 
         response.StatusCode = StatusCodes.Status403Forbidden;
-        if (snapshot.Set.StatusOf(mac) == DeviceStatus.Rejected)
+        if (snapshot.Set.Rejected.ContainsKey(mac)) // served is null: rejected or pending
         {
             metrics.ConfigRejected.Inc();
             Log.ConfigAnswered(logger, "rejected", mac, address, snapshot.Commit);
