@@ -16,6 +16,19 @@ mkdir -p "$results"
 export SNAPSHOOTER_STRICT_MODE=true
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# The official Talos material some tests read (release schemas, configs Talos generated) is not part of
+# the repository: KTIZO_TALOS_REFERENCE names its folder, by default ../shared/talos beside the checkout.
+# Without it those tests skip, saying so, and everything else runs.
+if [ -z "${KTIZO_TALOS_REFERENCE:-}" ] && [ -d ../shared/talos ]; then
+  KTIZO_TALOS_REFERENCE=$(cd ../shared/talos && pwd)
+fi
+if [ -n "${KTIZO_TALOS_REFERENCE:-}" ]; then export KTIZO_TALOS_REFERENCE; fi
+if [ -n "${KTIZO_TALOS_REFERENCE:-}" ] && [ -d "$KTIZO_TALOS_REFERENCE" ]; then
+  reference="Talos reference material: found at $KTIZO_TALOS_REFERENCE, the tests that need it ran"
+else
+  reference="Talos reference material: not found (set KTIZO_TALOS_REFERENCE or put it at ../shared/talos), the tests that need it were skipped"
+fi
+
 status=0
 dotnet build Ktizo.sln -c Release --nologo -v quiet || exit 2
 dotnet test Ktizo.sln -c Release --no-build --nologo \
@@ -44,5 +57,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status although no test failed: a test run was aborted (see above)" >&2
   failed=1
 fi
+echo "$reference"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

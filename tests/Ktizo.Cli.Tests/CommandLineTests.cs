@@ -62,9 +62,30 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Validate_WithSchema_PassesTheExample()
+    {
+        var run = CliRun.Invoke("validate", "--repo", _repo, "--schema", TalosShaped.Schema);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public void Validate_WithSchema_WhenAPatchAddsAnUnknownKey_ExitsOneNamingTheKey()
+    {
+        File.WriteAllText(Path.Combine(_repo, "templates/patches/all/60-typo.yaml"), "machine:\n    instal:\n        disk: /dev/sdb\n");
+
+        var run = CliRun.Invoke("validate", "--repo", _repo, "--schema", TalosShaped.Schema);
+
+        Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+        Assert.Contains("error schema:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("'/machine/instal'", run.Error, StringComparison.Ordinal);
+    }
+
+    [TalosReferenceFact]
     public void Validate_WithOfficialSchema_PassesTheExample()
     {
-        var run = CliRun.Invoke("validate", "--repo", _repo, "--schema", ExampleRepository.SharedTalos("config.schema.v1.13.9.json"));
+        var run = CliRun.Invoke("validate", "--repo", _repo, "--schema", TalosReference.File("config.schema.v1.13.9.json"));
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
     }

@@ -3,59 +3,104 @@ using Ktizo.Testing;
 
 namespace Ktizo.Schema.Tests;
 
+/// <summary>
+/// Each check runs twice: on a small schema of this project's own writing in the shape of Talos's (always),
+/// and on the official release schema (when the Talos reference material is there).
+/// </summary>
 public class TalosSchemaTests
 {
-    private static readonly Lazy<TalosSchema> V113 = new(() => TalosSchema.Load(ExampleRepository.SharedTalos("config.schema.v1.13.9.json")));
+    private static readonly Lazy<TalosSchema> Own = new(() => TalosSchema.Load(TalosShaped.Schema));
+
+    private static readonly Lazy<TalosSchema> V113 = new(() => TalosSchema.Load(TalosReference.File("config.schema.v1.13.9.json")));
 
     [Fact]
-    public void Validate_ExampleConfigs_PassTheOfficialV113Schema()
+    public void Validate_ExampleConfigs_PassATalosShapedSchema() => AssertExamplePasses(Own.Value);
+
+    [TalosReferenceFact]
+    public void Validate_ExampleConfigs_PassTheOfficialV113Schema() => AssertExamplePasses(V113.Value);
+
+    [Fact]
+    public void Validate_WhenAPatchAddsAnUnknownKey_ReportsItsPathAndDevice() => AssertUnknownKeyReported(Own.Value);
+
+    [TalosReferenceFact]
+    public void Validate_WhenAPatchAddsAnUnknownKey_OfficialSchemaReportsItsPathAndDevice() => AssertUnknownKeyReported(V113.Value);
+
+    [Fact]
+    public void Validate_WhenADocumentHasAWrongType_ReportsIt() => AssertWrongTypeReported(Own.Value);
+
+    [TalosReferenceFact]
+    public void Validate_WhenADocumentHasAWrongType_OfficialSchemaReportsIt() => AssertWrongTypeReported(V113.Value);
+
+    [Fact]
+    public void Validate_PersistKey_IsToleratedOnPurpose() => AssertPersistTolerated(Own.Value);
+
+    [TalosReferenceFact]
+    public void Validate_PersistKey_IsToleratedOnPurposeByTheOfficialSchema() => AssertPersistTolerated(V113.Value);
+
+    [Fact]
+    public void Validate_AgainstASchemaWithoutAKind_NamesDocumentKindsItDoesNotKnow()
+    {
+        var folder = Directory.CreateTempSubdirectory("ktizo-schema-");
+        try
+        {
+            var older = TalosSchema.Load(TalosShaped.SchemaWithout("HostnameConfig", Path.Combine(folder.FullName, "older.schema.json")));
+
+            AssertHostnameConfigUnknown(older);
+            Assert.DoesNotContain(Own.Value.Validate(Renderer.Render(ExampleRepository.Load()).Set!), e => e.Message.Contains("HostnameConfig", StringComparison.Ordinal));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [TalosReferenceFact]
+    public void Validate_AgainstAnOlderSchema_NamesDocumentKindsItDoesNotKnow() =>
+        AssertHostnameConfigUnknown(TalosSchema.Load(TalosReference.File("config.schema.v1.11.6.json")));
+
+    private static void AssertExamplePasses(TalosSchema schema)
     {
         var set = Renderer.Render(ExampleRepository.Load()).Set!;
 
-        Assert.Empty(V113.Value.Validate(set));
+        Assert.Empty(schema.Validate(set));
     }
 
-    [Fact]
-    public void Validate_WhenAPatchAddsAnUnknownKey_ReportsItsPathAndDevice()
+    private static void AssertUnknownKeyReported(TalosSchema schema)
     {
         var tree = ExampleRepository.Load().Add("templates/patches/worker/60-typo.yaml", "machine:\n    instal:\n        disk: /dev/sdb\n");
         var set = Renderer.Render(tree).Set!;
 
-        var errors = V113.Value.Validate(set);
+        var errors = schema.Validate(set);
 
         Assert.Equal(2, errors.Count);
         Assert.All(errors, e => Assert.Equal("schema", e.Code));
         Assert.Contains(errors, e => e.Location.File == "inventory/devices/worker-01.yaml" && e.Message.Contains("'/machine/instal'", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Validate_WhenADocumentHasAWrongType_ReportsIt()
+    private static void AssertWrongTypeReported(TalosSchema schema)
     {
         var tree = ExampleRepository.Load().Add("templates/patches/all/60-type.yaml", "apiVersion: v1alpha1\nkind: LinkConfig\nname: net0\nmtu: big\n");
         var set = Renderer.Render(tree).Set!;
 
-        var errors = V113.Value.Validate(set);
+        var errors = schema.Validate(set);
 
         Assert.NotEmpty(errors);
         Assert.All(errors, e => Assert.Contains("(LinkConfig) at '/mtu'", e.Message, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Validate_PersistKey_IsToleratedOnPurpose()
+    private static void AssertPersistTolerated(TalosSchema schema)
     {
         var set = Renderer.Render(ExampleRepository.Load()).Set!;
 
         Assert.All(set.Approved.Values, c => Assert.Contains("persist: true", System.Text.Encoding.UTF8.GetString(c.Yaml), StringComparison.Ordinal));
-        Assert.Empty(V113.Value.Validate(set));
+        Assert.Empty(schema.Validate(set));
     }
 
-    [Fact]
-    public void Validate_AgainstAnOlderSchema_NamesDocumentKindsItDoesNotKnow()
+    private static void AssertHostnameConfigUnknown(TalosSchema schema)
     {
-        var old = TalosSchema.Load(ExampleRepository.SharedTalos("config.schema.v1.11.6.json"));
         var set = Renderer.Render(ExampleRepository.Load()).Set!;
 
-        var errors = old.Validate(set);
+        var errors = schema.Validate(set);
 
         Assert.Contains(errors, e => e.Message.Contains("kind 'HostnameConfig' is not in this schema", StringComparison.Ordinal));
     }

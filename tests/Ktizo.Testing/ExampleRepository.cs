@@ -13,18 +13,6 @@ public static class ExampleRepository
     /// <summary>The checkout's root: the folder holding Ktizo.sln.</summary>
     public static string Root => RootPath.Value;
 
-    /// <summary>The shared Talos material beside the checkout (../shared/talos), as the project's rules require.</summary>
-    public static string SharedTalos(string file)
-    {
-        var path = Path.GetFullPath(Path.Combine(Root, "..", "shared", "talos", file));
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"The shared Talos file {path} is missing: tests expect ../shared/talos beside the checkout.", path);
-        }
-
-        return path;
-    }
-
     /// <summary>A fresh copy of the example's inventory/ and templates/ (a new object each call, free to change).</summary>
     public static InMemoryFileTree Load(string? commit = null)
     {

@@ -57,7 +57,9 @@ internal static class YamlKit
         return output;
     }
 
-    /// <summary>A config Talos generated, read from ../shared/talos (never copied into this repository).</summary>
-    public static string TalosExample(string pathUnderExamples) =>
-        File.ReadAllText(Ktizo.Testing.ExampleRepository.SharedTalos("examples/" + pathUnderExamples));
+    /// <summary>A config in Talos's layout of this project's own writing (tests/Ktizo.Testing/TalosShaped/).</summary>
+    public static string TalosShapedConfig(string file) => Ktizo.Testing.TalosShaped.ReadText(file);
+
+    /// <summary>A config Talos generated, from the official material (never copied into this repository).</summary>
+    public static string TalosExample(string pathUnderExamples) => Ktizo.Testing.TalosReference.ReadText("examples/" + pathUnderExamples);
 }
