@@ -66,6 +66,18 @@ public sealed partial class RedactionTable
         return new($"Talos v{minor}.{patch}", rules.Where(r => r.SincePatch <= patch).ToList(), note: null);
     }
 
+    /// <summary>
+    /// What Ktizo hides from people (diffs, comments, the page, logs): <paramref name="talosVersion"/>'s table
+    /// plus every entry of every supported table. A field that a later Talos redacts is a secret in an earlier
+    /// one too (v1.12 still prints VolumeConfig passphrases), so exactness gives way to safety here;
+    /// <see cref="For"/> stays exactly Talos's list, for the listing and its tests.
+    /// </summary>
+    public static RedactionTable ForReaders(string talosVersion)
+    {
+        var exact = For(talosVersion);
+        return new(exact.Note is null ? $"{exact.Name} and every field a later Talos redacts" : exact.Name, All.Rules, exact.Note);
+    }
+
     /// <summary>Both tables' entries: for a diff across an upgrade, so neither side shows what the other hides.</summary>
     public RedactionTable Union(RedactionTable other)
     {

@@ -29,7 +29,7 @@ public static class Secrets
     }
 
     /// <summary>The config's text redacted for the Talos release <paramref name="talosVersion"/> (cluster.yaml's <c>talosVersion</c>).</summary>
-    public static string Redact(ReadOnlySpan<byte> yaml, string talosVersion) => Redact(yaml, RedactionTable.For(talosVersion));
+    public static string Redact(ReadOnlySpan<byte> yaml, string talosVersion) => Redact(yaml, RedactionTable.ForReaders(talosVersion));
 
     /// <summary>Where the Talos version is not at hand: every value any supported Talos redacts.</summary>
     public static string Redact(ReadOnlySpan<byte> yaml) => Redact(yaml, RedactionTable.All);

@@ -25,7 +25,7 @@ public static class SetDiff
     /// an upgrade neither shows on one side what the other hides nor marks a secret as changed.
     /// </summary>
     public static RedactionTable RedactionFor(RenderedSet before, RenderedSet after) =>
-        RedactionTable.For(before.Cluster.TalosVersion).Union(RedactionTable.For(after.Cluster.TalosVersion));
+        RedactionTable.ForReaders(before.Cluster.TalosVersion).Union(RedactionTable.ForReaders(after.Cluster.TalosVersion));
 
     public static IReadOnlyList<DeviceChange> Compare(RenderedSet before, RenderedSet after)
     {

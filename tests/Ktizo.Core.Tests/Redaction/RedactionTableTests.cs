@@ -120,6 +120,20 @@ public sealed partial class RedactionTableTests
         Assert.Equal(V1_13.Length, table.Rules.Count);
     }
 
+    [Theory]
+    [InlineData("v1.11.6")]
+    [InlineData("v1.12.11")]
+    [InlineData("v1.13.2")]
+    public void ForReaders_AnOlderRelease_StillHidesWhatALaterTalosRedacts(string version)
+    {
+        var table = RedactionTable.ForReaders(version);
+
+        Assert.Equal(RedactionTable.All.Rules, table.Rules);
+        Assert.Contains(table.Rules, r => r.Document == "v1alpha1/VolumeConfig");
+        Assert.True(RedactionTable.For(version).Rules.Count < table.Rules.Count);
+        Assert.StartsWith($"Talos {version}", table.Name, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Union_AcrossAnUpgrade_HoldsBothVersionsEntries()
     {

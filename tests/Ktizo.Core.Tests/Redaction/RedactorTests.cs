@@ -170,11 +170,13 @@ public sealed class RedactorTests
     }
 
     [Fact]
-    public void Redact_AtARelease_BeforeTalosRedactedAField_LeavesItAsTalosDoes()
+    public void Redact_AtARelease_BeforeTalosRedactedAField_StillHidesIt()
     {
         const string Config = "apiVersion: v1alpha1\nkind: VolumeConfig\nname: STATE\nencryption:\n    keys:\n        - slot: 0\n          static:\n              passphrase: not-redacted-by-v1.13.2\n";
 
-        Assert.Contains("not-redacted-by-v1.13.2", Secrets.Redact(Encoding.UTF8.GetBytes(Config), "v1.13.2"), StringComparison.Ordinal);
+        // Talos v1.13.2 itself prints it (RedactionTable.For); what people read hides it all the same.
+        Assert.DoesNotContain(RedactionTable.For("v1.13.2").Rules, r => r.Document == "v1alpha1/VolumeConfig");
+        Assert.DoesNotContain("not-redacted-by-v1.13.2", Secrets.Redact(Encoding.UTF8.GetBytes(Config), "v1.13.2"), StringComparison.Ordinal);
         Assert.DoesNotContain("not-redacted-by-v1.13.2", Secrets.Redact(Encoding.UTF8.GetBytes(Config), "v1.13.3"), StringComparison.Ordinal);
         Assert.DoesNotContain("not-redacted-by-v1.13.2", Secrets.Redact(Encoding.UTF8.GetBytes(Config)), StringComparison.Ordinal);
     }
