@@ -40,6 +40,13 @@ public static class DiffCommand
                 {
                     json.WriteString("from", a.Set!.Commit);
                     json.WriteString("to", b.Set!.Commit);
+                    var redaction = SetDiff.RedactionFor(a.Set!, b.Set!);
+                    json.WriteString("redactedAs", redaction.Name);
+                    if (redaction.Note is { } note)
+                    {
+                        json.WriteString("redactionNote", note);
+                    }
+
                     json.WriteStartArray("changes");
                     foreach (var change in changes)
                     {

@@ -10,6 +10,11 @@ public static class DiffText
     {
         var sb = new StringBuilder();
         sb.Append("## ktizo diff ").Append(Short(before.Commit)).Append(" → ").Append(Short(after.Commit)).Append("\n\n");
+        if (SetDiff.RedactionFor(before, after).Note is { } note)
+        {
+            sb.Append("> ").Append(note).Append("\n\n");
+        }
+
         if (changes.Count == 0)
         {
             sb.Append("No device's config changes.\n");

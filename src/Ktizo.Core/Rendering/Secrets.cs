@@ -1,33 +1,20 @@
 using System.Text;
+using Ktizo.Core.Redaction;
 using Ktizo.Core.Yaml;
-using YamlDotNet.RepresentationModel;
 
 namespace Ktizo.Core.Rendering;
 
 /// <summary>
-/// Redaction of the values Talos itself treats as secret (its own <c>Redact</c> list), for anything a
-/// person reads: diffs, pull-request comments, the web page. Served configs are never redacted.
+/// Redaction of the values Talos itself treats as secret (its own <c>Redact</c>, per Talos version:
+/// <see cref="RedactionTable"/>), for anything a person reads: diffs, pull-request comments, the web page.
+/// Served configs are never redacted.
 /// </summary>
 public static class Secrets
 {
-    public const string Mask = "******";
+    public const string Mask = Redactor.Mask;
 
-    /// <summary>Paths from the v1alpha1 document's root; a '*' suffix matches any key ending in the rest.</summary>
-    private static readonly string[][] Paths =
-    [
-        ["machine", "token"],
-        ["machine", "ca", "key"],
-        ["cluster", "secret"],
-        ["cluster", "token"],
-        ["cluster", "*EncryptionSecret"],
-        ["cluster", "ca", "key"],
-        ["cluster", "aggregatorCA", "key"],
-        ["cluster", "serviceAccount", "key"],
-        ["cluster", "etcd", "ca", "key"],
-    ];
-
-    /// <summary>The config's text with every secret value replaced by <see cref="Mask"/>.</summary>
-    public static string Redact(ReadOnlySpan<byte> yaml)
+    /// <summary>The config's text with every value <paramref name="table"/> names replaced by <see cref="Mask"/>.</summary>
+    public static string Redact(ReadOnlySpan<byte> yaml, RedactionTable table)
     {
         var text = Encoding.UTF8.GetString(yaml);
         var documents = YamlDocuments.Parse(text, "rendered", out var errors);
@@ -37,43 +24,13 @@ public static class Secrets
             return "# (config could not be parsed for redaction)\n";
         }
 
-        foreach (var document in documents)
-        {
-            if (document.RootNode is YamlMappingNode root)
-            {
-                foreach (var path in Paths)
-                {
-                    Mask1(root, path, 0);
-                }
-            }
-        }
-
+        Redactor.Apply(documents, table);
         return Encoding.UTF8.GetString(YamlWriter.Write(documents));
     }
 
-    private static void Mask1(YamlMappingNode map, string[] path, int depth)
-    {
-        var key = path[depth];
-        foreach (var (keyNode, value) in map.Children.ToList())
-        {
-            var name = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
-            var matches = key.StartsWith('*') ? name.EndsWith(key[1..], StringComparison.Ordinal) : name == key;
-            if (!matches)
-            {
-                continue;
-            }
+    /// <summary>The config's text redacted for the Talos release <paramref name="talosVersion"/> (cluster.yaml's <c>talosVersion</c>).</summary>
+    public static string Redact(ReadOnlySpan<byte> yaml, string talosVersion) => Redact(yaml, RedactionTable.ForReaders(talosVersion));
 
-            if (depth == path.Length - 1)
-            {
-                if (value is YamlScalarNode { Value.Length: > 0 })
-                {
-                    map.Children[keyNode] = new YamlScalarNode(Mask);
-                }
-            }
-            else if (value is YamlMappingNode child)
-            {
-                Mask1(child, path, depth + 1);
-            }
-        }
-    }
+    /// <summary>Where the Talos version is not at hand: every value any supported Talos redacts.</summary>
+    public static string Redact(ReadOnlySpan<byte> yaml) => Redact(yaml, RedactionTable.All);
 }

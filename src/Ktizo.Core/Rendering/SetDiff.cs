@@ -1,6 +1,7 @@
 using System.Text;
 using DiffPlex;
 using DiffPlex.Model;
+using Ktizo.Core.Redaction;
 
 namespace Ktizo.Core.Rendering;
 
@@ -19,8 +20,16 @@ public static class SetDiff
 {
     private const int Context = 3;
 
+    /// <summary>
+    /// The redaction both sides of a diff get: the union of both clusters' Talos versions, so a diff across
+    /// an upgrade neither shows on one side what the other hides nor marks a secret as changed.
+    /// </summary>
+    public static RedactionTable RedactionFor(RenderedSet before, RenderedSet after) =>
+        RedactionTable.ForReaders(before.Cluster.TalosVersion).Union(RedactionTable.ForReaders(after.Cluster.TalosVersion));
+
     public static IReadOnlyList<DeviceChange> Compare(RenderedSet before, RenderedSet after)
     {
+        var redaction = RedactionFor(before, after);
         var changes = new List<DeviceChange>();
         var macs = before.Approved.Keys.Union(after.Approved.Keys).Order();
         foreach (var mac in macs)
@@ -32,8 +41,8 @@ public static class SetDiff
                 continue;
             }
 
-            var oldText = a is null ? string.Empty : Secrets.Redact(a.Yaml);
-            var newText = b is null ? string.Empty : Secrets.Redact(b.Yaml);
+            var oldText = a is null ? string.Empty : Secrets.Redact(a.Yaml, redaction);
+            var newText = b is null ? string.Empty : Secrets.Redact(b.Yaml, redaction);
             var name = mac.ToFileName() + ".yaml";
             var kind = a is null ? ChangeKind.Added : b is null ? ChangeKind.Removed : ChangeKind.Changed;
             var hostname = (b ?? a)!.Device.Hostname;

@@ -142,7 +142,7 @@ public static class DeviceUiEndpoints
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
-        return Page(context, $"Config of {config!.Device.Hostname}", UiHtml.Config(config, data.State.Snapshot!.Commit));
+        return Page(context, $"Config of {config!.Device.Hostname}", UiHtml.Config(config, data.State.Snapshot!.Commit, data.State.Snapshot.Set.Cluster.TalosVersion));
     }
 
     private static async Task<IResult> Approve(string mac, HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)

@@ -12,7 +12,7 @@ namespace Ktizo.Gatekeeper.Ui;
 
 /// <summary>
 /// The page's HTML, written by hand: every value goes through <see cref="E"/> (HTML-encoded), and no
-/// rendered config is ever printed except through <see cref="Secrets.Redact(ReadOnlySpan{byte})"/>.
+/// rendered config is ever printed except through <see cref="Secrets.Redact(ReadOnlySpan{byte}, string)"/>.
 /// </summary>
 internal static class UiHtml
 {
@@ -235,11 +235,11 @@ internal static class UiHtml
         </main>
         """;
 
-    public static string Config(RenderedConfig config, string commit) => $$"""
+    public static string Config(RenderedConfig config, string commit, string talosVersion) => $$"""
         <main id="main"><p><a href="/">← All devices</a></p>
         <h1>Config of {{E(config.Device.Hostname)}}</h1>
         <p class="hint">Rendered from <code>{{E(commit)}}</code>, sha256 <code>{{E(config.Sha256)}}</code>. Secret values are redacted: this page never shows them.</p>
-        <pre id="redacted-config">{{E(Secrets.Redact(config.Yaml))}}</pre>
+        <pre id="redacted-config">{{E(Secrets.Redact(config.Yaml, talosVersion))}}</pre>
         </main>
         """;
 

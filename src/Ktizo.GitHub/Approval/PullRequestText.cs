@@ -39,7 +39,7 @@ public static class PullRequestText
         Row(sb, "rendered config sha256", config.Sha256);
         sb.Append('\n');
 
-        var yaml = Secrets.Redact(config.Yaml);
+        var yaml = Secrets.Redact(config.Yaml, set.Cluster.TalosVersion);
         var cut = yaml.Length > MaxConfigCharacters;
         if (cut)
         {

@@ -171,7 +171,8 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         Assert.Equal(mainHead, gitHub.Branches["main"]);
 
         // The summary: what the machine will receive, as CI will render it, with its secrets hidden.
-        var config = RenderWith("inventory/devices/worker-04.yaml", Expected).Approved[MacAddress.Parse(Mac)];
+        var set = RenderWith("inventory/devices/worker-04.yaml", Expected);
+        var config = set.Approved[MacAddress.Parse(Mac)];
         var body = pr.Body!;
         Assert.EndsWith("\n\nCloses #12", body, StringComparison.Ordinal);
         Assert.Contains("| hostname | `worker-04` |", body, StringComparison.Ordinal);
@@ -179,7 +180,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         Assert.Contains("| address | `10.0.5.24/24` |", body, StringComparison.Ordinal);
         Assert.Contains($"| rendered config sha256 | `{config.Sha256}` |", body, StringComparison.Ordinal);
         Assert.Contains("<details><summary>Rendered config", body, StringComparison.Ordinal);
-        Assert.Contains("```yaml\n" + Secrets.Redact(config.Yaml) + "```", body, StringComparison.Ordinal);
+        Assert.Contains("```yaml\n" + Secrets.Redact(config.Yaml, set.Cluster.TalosVersion) + "```", body, StringComparison.Ordinal);
         Assert.Contains(Secrets.Mask, body, StringComparison.Ordinal);
         Assert.DoesNotContain("fakefa.keexamplenotreal", body, StringComparison.Ordinal);
         Assert.DoesNotContain("ktizo0.example0nosecret", body, StringComparison.Ordinal);
