@@ -60,6 +60,9 @@ public static class KtizoSettings
         new("Boot:KernelArgs", typeof(BootOptions), "Talos's own for metal", "Further kernel arguments, space-separated"),
     ];
 
+    /// <summary>Every key of the <c>GitHub</c> section.</summary>
+    public static readonly IReadOnlyList<Setting> GitHub = [.. GitHubConnection, .. GitHubIssues];
+
     /// <summary>Every setting of <c>ktizo serve</c>.</summary>
     public static readonly IReadOnlyList<Setting> Serve = [.. Gatekeeper, .. GitHubConnection, .. GitHubIssues, .. Boot];
 
