@@ -16,8 +16,10 @@ public static class SettingFlags
     {
         foreach (var setting in settings)
         {
-            command.Options.Add(new Option<string>(setting.Flag)
+            // Repeatable, one value each time, the last wins: a wrapper script's default can be overridden.
+            command.Options.Add(new Option<string[]>(setting.Flag)
             {
+                AllowMultipleArgumentsPerToken = false,
                 Description = $"{setting.Meaning} [default: {setting.Default}] [env: {setting.EnvironmentVariable}]",
                 HelpName = HelpName(setting),
             });
