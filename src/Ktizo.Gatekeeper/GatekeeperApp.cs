@@ -19,33 +19,40 @@ using Prometheus;
 namespace Ktizo.Gatekeeper;
 
 /// <summary>
-/// The seam <c>ktizo serve</c> and Program.cs share: builds the whole gatekeeper from command-line
-/// style arguments (<c>--repository … --branch …</c>), <c>KTIZO_…</c> variables and appsettings.json.
+/// The seam <c>ktizo serve</c> and Program.cs share: builds the whole gatekeeper from its settings
+/// (<see cref="KtizoSettings"/>: flags, <c>KTIZO_…</c> variables, appsettings.json).
 /// </summary>
 public static class GatekeeperApp
 {
-    /// <summary>Builds the gatekeeper. Throws <see cref="Core.KtizoException"/> naming every bad setting.</summary>
+    /// <summary>Builds the gatekeeper from its flags (docs/gatekeeper.md). Throws <see cref="Core.KtizoException"/> naming every bad setting.</summary>
     public static WebApplication Build(string[] args) => Build(args, configureServices: null, configureApp: null);
 
     /// <param name="args">Gatekeeper flags only (see docs/gatekeeper.md).</param>
     /// <param name="configureServices">Runs after the gatekeeper's registrations: replace a service, add the boot module's.</param>
     /// <param name="configureApp">Runs after the gatekeeper's routes are mapped: map more (the boot chain).</param>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureServices, Action<WebApplication>? configureApp)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureServices, Action<WebApplication>? configureApp) =>
+        Build(SettingFlags.Parse(args, KtizoSettings.Serve), configureServices, configureApp);
+
+    /// <param name="flags">The settings given as flags, by configuration key (<see cref="SettingFlags.Values"/>).</param>
+    /// <param name="configureServices">Runs after the gatekeeper's registrations: replace a service, add the boot module's.</param>
+    /// <param name="configureApp">Runs after the gatekeeper's routes are mapped: map more (the boot chain).</param>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> flags, Action<WebApplicationBuilder>? configureServices, Action<WebApplication>? configureApp)
     {
-        var errors = new List<string>();
-        var flags = GatekeeperSettings.ParseFlags(GitHubSettings.TakeFlags(args, out var gitHubFlags, errors), errors);
         var currentDirectory = Directory.GetCurrentDirectory();
 
-        // Args are not handed to the host: every flag is ours, and an unknown one is an error above.
+        // Args are not handed to the host: every flag is a setting, parsed by System.CommandLine already.
         // Slim: without IIS integration and the HTTP/3 (QUIC) transport, neither of any use here, whose
         // assemblies and JIT code were ~2 MB of resident memory; https:// listen URLs still work (below).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = currentDirectory });
-        builder.Configuration.AddInMemoryCollection(GatekeeperSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
-        builder.Configuration.AddInMemoryCollection(GitHubSettings.FromEnvironment(Environment.GetEnvironmentVariables()));
-        builder.Configuration.AddInMemoryCollection(flags);
-        builder.Configuration.AddInMemoryCollection(gitHubFlags);
-        builder.Configuration.AddInMemoryCollection(GitHubSettings.Validate(builder.Configuration, errors));
-        var options = GatekeeperSettings.Read(builder.Configuration, currentDirectory, errors);
+        builder.Configuration.AddKtizoSettings(flags);
+
+        // The host needs the listen URLs and the data folder before it starts: the same validator runs now,
+        // on the configuration itself, so one message names every bad setting; at start it runs again on the options.
+        var validator = new SettingsValidator(Environment.GetEnvironmentVariable);
+        SettingsValidator.ThrowIfAny(validator.Check(builder.Configuration, KtizoSettings.Serve, currentDirectory), "The gatekeeper cannot start; fix these settings:");
+        builder.Services.AddKtizoSettings(builder.Configuration, validator, currentDirectory);
+        var options = builder.Configuration.Get<GatekeeperOptions>() ?? new GatekeeperOptions();
+        new GatekeeperDefaults(currentDirectory).PostConfigure(Microsoft.Extensions.Options.Options.DefaultName, options);
 
         // Per-request framework chatter drowns the gatekeeper's own lines (one per config answer).
         // appsettings.json or Logging__LogLevel__Microsoft.AspNetCore=Information brings it back.
@@ -56,7 +63,7 @@ public static class GatekeeperApp
         // unhandled request errors under their own categories.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.UseUrls([.. options.Urls]);
+        builder.WebHost.UseUrls([.. options.ListenUrls]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // Kestrel hands every read from the socket to one of its I/O queues and then the request to the thread
         // pool: two hops per request, each a thread woken. Inline, the request runs on the thread the read
@@ -91,6 +98,7 @@ public static class GatekeeperApp
     /// <summary>Every service the gatekeeper needs; each is a singleton a test may replace afterwards.</summary>
     public static IServiceCollection AddGatekeeper(IServiceCollection services, GatekeeperOptions options)
     {
+        // Resolved by the handlers directly; the options pattern holds the same values, checked at start.
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();

@@ -64,7 +64,17 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
 
     public static string HiddenMarker(string marker) => $"<!-- ktizo:{marker} -->";
 
-    public async Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <exception cref="GitHubCallException">GitHub refused or could not be reached.</exception>
+    public Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken) =>
+        GitHubCallException.TranslateAsync(_repo, () => OpenAsync(request, cancellationToken));
+
+    /// <inheritdoc/>
+    /// <exception cref="GitHubCallException">GitHub refused or could not be reached.</exception>
+    public Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken) =>
+        GitHubCallException.TranslateAsync(_repo, () => UpsertAsync(number, marker, body, cancellationToken));
+
+    private async Task<OpenedPullRequest> OpenAsync(ApprovalPullRequest request, CancellationToken cancellationToken)
     {
         var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
         var repository = await pacer.ReadAsync(() => client.Repository.Get(owner, name), cancellationToken).ConfigureAwait(false);
@@ -103,7 +113,7 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
         return new OpenedPullRequest(pr.Number, pr.HtmlUrl, branch, baseBranch, change.Commit.Sha);
     }
 
-    public async Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken)
+    private async Task<MarkedComment> UpsertAsync(int number, string marker, string body, CancellationToken cancellationToken)
     {
         var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
         var hidden = HiddenMarker(marker);

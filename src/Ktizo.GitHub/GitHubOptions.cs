@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Ktizo.Core.Settings;
 
 namespace Ktizo.GitHub;
 
@@ -42,7 +43,7 @@ public sealed partial class GitHubOptions
     public int MaxDigestEntries { get; set; } = 500;
 
     /// <summary>Minimum time between two mutating requests (GitHub asks for serial and ≥ 1 s apart).</summary>
-    public TimeSpan MinMutationInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public Duration MinMutationInterval { get; set; } = Duration.FromSeconds(1);
 
     /// <summary>Content-creating requests allowed per sliding hour (GitHub's secondary limit is about 500).</summary>
     public int MaxContentCreationsPerHour { get; set; } = 400;
@@ -51,24 +52,24 @@ public sealed partial class GitHubOptions
     public int BatchSize { get; set; } = 100;
 
     /// <summary>How often the worker looks at the outbox when nobody wakes it.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public Duration PollInterval { get; set; } = Duration.FromSeconds(5);
 
     /// <summary>
     /// How long the worker waits after a new sighting wakes it, so machines that boot together share one
     /// pass: in a boot storm of 200 machines a second a pass per wake-up was a pass per machine or two,
     /// each reading every open outbox row (1,400 passes for 2,000 machines), CPU taken from answering them.
     /// </summary>
-    public TimeSpan WakeDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+    public Duration WakeDelay { get; set; } = Duration.FromMilliseconds(500);
 
     /// <summary>First wait after a failed pass (GitHub down, 5xx); doubles up to <see cref="MaxFailureBackoff"/>.</summary>
-    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(2);
+    public Duration FailureBackoff { get; set; } = Duration.FromSeconds(2);
 
-    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromMinutes(2);
+    public Duration MaxFailureBackoff { get; set; } = Duration.FromMinutes(2);
 
     /// <summary>Wait after a secondary limit without <c>retry-after</c> (GitHub: at least a minute), doubling each time.</summary>
-    public TimeSpan SecondaryLimitBackoff { get; set; } = TimeSpan.FromMinutes(1);
+    public Duration SecondaryLimitBackoff { get; set; } = Duration.FromMinutes(1);
 
-    public TimeSpan MaxSecondaryLimitBackoff { get; set; } = TimeSpan.FromMinutes(30);
+    public Duration MaxSecondaryLimitBackoff { get; set; } = Duration.FromMinutes(30);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Repository);
 
@@ -76,10 +77,13 @@ public sealed partial class GitHubOptions
 
     public string Name => Repository!.Split('/')[1];
 
-    /// <summary>Every problem at once, each naming its setting; empty when the options are usable.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Every problem at once, each as (property, problem); empty when the options are usable or the feature is off.
+    /// The settings validator names each setting with its flag, variable and key.
+    /// </summary>
+    public IReadOnlyList<(string Property, string Problem)> Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<(string, string)>();
         if (!Enabled)
         {
             return errors;
@@ -87,57 +91,55 @@ public sealed partial class GitHubOptions
 
         if (!RepositoryPattern().IsMatch(Repository!))
         {
-            errors.Add($"GitHub:Repository must be 'owner/name', got '{Repository}'.");
+            errors.Add((nameof(Repository), $"must be 'owner/name', got '{Repository}'"));
         }
 
         if (!ApiBaseUrl.IsAbsoluteUri || (ApiBaseUrl.Scheme != Uri.UriSchemeHttps && ApiBaseUrl.Scheme != Uri.UriSchemeHttp))
         {
-            errors.Add($"GitHub:ApiBaseUrl must be an absolute http(s) URL, got '{ApiBaseUrl}'.");
+            errors.Add((nameof(ApiBaseUrl), $"must be an absolute http(s) URL, got '{ApiBaseUrl}'"));
         }
 
         if (string.IsNullOrWhiteSpace(TokenFile) && string.IsNullOrWhiteSpace(TokenEnvironmentVariable))
         {
-            errors.Add("GitHub:TokenFile or GitHub:TokenEnvironmentVariable must name where the token is.");
+            errors.Add((nameof(TokenEnvironmentVariable), "must name the variable holding the token when no TokenFile is set"));
         }
 
         if (string.IsNullOrWhiteSpace(PendingLabel))
         {
-            errors.Add("GitHub:PendingLabel must not be empty.");
+            errors.Add((nameof(PendingLabel), "must not be empty"));
         }
 
         if (MaxOpenPendingIssues < 0)
         {
-            errors.Add($"GitHub:MaxOpenPendingIssues must be 0 or more, got {MaxOpenPendingIssues}.");
+            errors.Add((nameof(MaxOpenPendingIssues), $"must be 0 or more, got {MaxOpenPendingIssues}"));
         }
 
         if (MaxDigestEntries < 1 || MaxDigestEntries > 1000)
         {
-            errors.Add($"GitHub:MaxDigestEntries must be between 1 and 1000, got {MaxDigestEntries}.");
-        }
-
-        if (MinMutationInterval < TimeSpan.Zero)
-        {
-            errors.Add($"GitHub:MinMutationInterval must not be negative, got {MinMutationInterval}.");
+            errors.Add((nameof(MaxDigestEntries), $"must be between 1 and 1000, got {MaxDigestEntries}"));
         }
 
         if (MaxContentCreationsPerHour < 1)
         {
-            errors.Add($"GitHub:MaxContentCreationsPerHour must be at least 1, got {MaxContentCreationsPerHour}.");
+            errors.Add((nameof(MaxContentCreationsPerHour), $"must be at least 1, got {MaxContentCreationsPerHour}"));
         }
 
         if (BatchSize < 1)
         {
-            errors.Add($"GitHub:BatchSize must be at least 1, got {BatchSize}.");
+            errors.Add((nameof(BatchSize), $"must be at least 1, got {BatchSize}"));
         }
 
-        if (WakeDelay < TimeSpan.Zero || WakeDelay > PollInterval)
+        foreach (var (name, value) in new[] { (nameof(PollInterval), PollInterval), (nameof(FailureBackoff), FailureBackoff), (nameof(SecondaryLimitBackoff), SecondaryLimitBackoff) })
         {
-            errors.Add($"GitHub:WakeDelay must be between 0 and PollInterval ({PollInterval}), got {WakeDelay}.");
+            if (value.Value <= TimeSpan.Zero)
+            {
+                errors.Add((name, $"must be longer than 0, got {value}"));
+            }
         }
 
-        if (PollInterval <= TimeSpan.Zero || FailureBackoff <= TimeSpan.Zero || SecondaryLimitBackoff <= TimeSpan.Zero)
+        if (WakeDelay.Value > PollInterval.Value)
         {
-            errors.Add("GitHub:PollInterval, FailureBackoff and SecondaryLimitBackoff must be positive.");
+            errors.Add((nameof(WakeDelay), $"must not be longer than PollInterval ({PollInterval}), got {WakeDelay}"));
         }
 
         return errors;

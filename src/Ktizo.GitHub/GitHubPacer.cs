@@ -169,7 +169,7 @@ public sealed class GitHubPacer
         }
 
         // No retry-after: at least a minute, then exponential while the limit persists.
-        var backoff = _options.SecondaryLimitBackoff * Math.Pow(2, Math.Min(_secondaryStrikes, 16));
+        var backoff = _options.SecondaryLimitBackoff.Value * Math.Pow(2, Math.Min(_secondaryStrikes, 16));
         _secondaryStrikes++;
         return backoff < _options.MaxSecondaryLimitBackoff ? backoff : _options.MaxSecondaryLimitBackoff;
     }

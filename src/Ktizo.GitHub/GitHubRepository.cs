@@ -11,9 +11,12 @@ namespace Ktizo.GitHub;
 /// </summary>
 public sealed class GitHubRepository
 {
+    private readonly string _token;
+
     public GitHubRepository(GitHubOptions options, string token, TimeProvider clock, ILoggerFactory loggers)
     {
         Options = options;
+        _token = token;
         var baseUrl = options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.ApiBaseUrl : new Uri(options.ApiBaseUrl.AbsoluteUri + "/");
         var connection = new Connection(
             new ProductHeaderValue("ktizo"),
@@ -32,6 +35,9 @@ public sealed class GitHubRepository
     public string Owner => Options.Owner;
 
     public string Name => Options.Name;
+
+    /// <summary>The text with the token replaced, for anything a person reads.</summary>
+    internal string Scrub(string text) => _token.Length == 0 ? text : text.Replace(_token, "***", StringComparison.Ordinal);
 
     public override string ToString() => $"{Options.Repository} at {Options.ApiBaseUrl}";
 }

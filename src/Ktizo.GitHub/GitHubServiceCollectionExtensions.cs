@@ -1,24 +1,25 @@
-using Ktizo.Core;
 using Ktizo.Core.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ktizo.GitHub;
 
 public static class GitHubServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the GitHub integration from the <c>GitHub</c> section. Without <c>GitHub:Repository</c>
-    /// it registers the null implementations and no worker: nothing else changes. With it, invalid
-    /// settings fail here with one message naming each; the worker needs an <see cref="IIssueOutbox"/>
-    /// (the store registers it).
+    /// Registers the GitHub integration from the <c>GitHub</c> section, as <see cref="IOptions{GitHubOptions}"/>
+    /// and as the bound <see cref="GitHubOptions"/> itself. Without <c>GitHub:Repository</c> it registers the
+    /// null implementations and no worker: nothing else changes. The host checks the settings (the gatekeeper's
+    /// one settings validator, at start); the worker needs an <see cref="IIssueOutbox"/> (the store registers it).
     /// </summary>
     public static IServiceCollection AddKtizoGitHub(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = new GitHubOptions();
-        configuration.GetSection(GitHubOptions.SectionName).Bind(options);
+        var section = configuration.GetSection(GitHubOptions.SectionName);
+        services.AddOptions<GitHubOptions>().Bind(section);
+        var options = section.Get<GitHubOptions>() ?? new GitHubOptions();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PendingIssueSignal>();
         if (!options.Enabled)
@@ -28,14 +29,12 @@ public static class GitHubServiceCollectionExtensions
             return services;
         }
 
-        var errors = options.Validate();
-        if (errors.Count > 0)
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GitHubOptions>>().Value);
+        services.AddSingleton(sp =>
         {
-            throw new KtizoException("GitHub settings are invalid:\n  " + string.Join("\n  ", errors));
-        }
-
-        services.AddSingleton(options);
-        services.AddSingleton(sp => new GitHubRepository(options, GitHubToken.Read(options), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            var bound = sp.GetRequiredService<GitHubOptions>();
+            return new GitHubRepository(bound, GitHubToken.Read(bound), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+        });
         services.AddSingleton<IPendingDeviceIssues, GitHubPendingDeviceIssues>();
         services.AddSingleton<IApprovalPullRequests, GitHubApprovalPullRequests>();
         services.AddHostedService<PendingIssueWorker>();

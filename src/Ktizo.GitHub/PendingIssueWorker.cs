@@ -94,7 +94,7 @@ public sealed class PendingIssueWorker : BackgroundService
 
     private TimeSpan Backoff(int failures)
     {
-        var wait = _options.FailureBackoff * Math.Pow(2, Math.Min(failures - 1, 20));
+        var wait = _options.FailureBackoff.Value * Math.Pow(2, Math.Min(failures - 1, 20));
         return wait < _options.MaxFailureBackoff ? wait : _options.MaxFailureBackoff;
     }
 

@@ -1,9 +1,12 @@
 using Ktizo.Core;
+using Ktizo.Core.Settings;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Tests.Support;
+using Ktizo.GitHub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ktizo.Gatekeeper.Tests;
 
@@ -14,97 +17,116 @@ public sealed class SettingsTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Read_WithNothingSet_InACheckout_ServesThatCheckoutsCurrentBranchOnPort8000()
+    public void Defaults_WithNothingSet_InACheckout_ServeThatCheckoutsCurrentBranchOnPort8000()
     {
         Directory.CreateDirectory(_folder.Sub(".git"));
         File.WriteAllText(_folder.Sub(".git/HEAD"), "ref: refs/heads/feature/x\n");
         var inside = Directory.CreateDirectory(_folder.Sub("docs")).FullName;
 
-        var options = GatekeeperSettings.Read(Configuration(), inside);
+        var options = Complete(new GatekeeperOptions(), inside);
 
         Assert.Equal(_folder.Path, options.Repository);
         Assert.Equal("feature/x", options.Branch);
         Assert.Equal(Path.Combine(inside, "data"), options.DataFolder);
-        Assert.Equal(["http://0.0.0.0:8000"], options.Urls);
-        Assert.Equal(TimeSpan.FromSeconds(30), options.PollInterval);
+        Assert.Equal(["http://0.0.0.0:8000"], options.ListenUrls);
+        Assert.Equal(TimeSpan.FromSeconds(30), (TimeSpan)options.PollInterval);
         Assert.Equal(300, options.RateLimitPermits);
         Assert.Null(options.WebhookSecret);
         Assert.Null(options.AdminToken);
+        Assert.Empty(SettingsValidator.Problems(options));
     }
 
     [Fact]
-    public void Read_InAGitWorktree_FollowsTheGitdirPointerToTheBranch()
+    public void Defaults_InAGitWorktree_FollowTheGitdirPointerToTheBranch()
     {
         var gitDir = Directory.CreateDirectory(_folder.Sub("main/.git/worktrees/wt")).FullName;
         File.WriteAllText(Path.Combine(gitDir, "HEAD"), "ref: refs/heads/gatekeeper\n");
         var worktree = Directory.CreateDirectory(_folder.Sub("wt")).FullName;
         File.WriteAllText(Path.Combine(worktree, ".git"), $"gitdir: {gitDir}\n");
 
-        var options = GatekeeperSettings.Read(Configuration(), worktree);
-
-        Assert.Equal("gatekeeper", options.Branch);
+        Assert.Equal("gatekeeper", Complete(new GatekeeperOptions(), worktree).Branch);
     }
 
     [Fact]
-    public void Read_WithEveryValueBad_NamesEverySettingInOneMessage()
+    public void Check_WithEveryValueBad_NamesEverySettingInOneList()
     {
-        var errors = new List<string>();
-        var flags = GatekeeperSettings.ParseFlags(
-            [
-                "--repository", "ftp://example.org/repo.git", "--branch", "bad..name", "--poll-interval", "soon",
-                "--urls", "localhost:8000", "--public-base-url", "not a url", "--webhook-secret", "short",
-                "--admin-token", "short", "--rate-limit-permits", "-1", "--rate-limit-window", "0s",
-                "--store-flush-interval", "1ms", "--bogus", "x", "--data-folder",
-            ],
-            errors);
+        var configuration = Configuration(new Dictionary<string, string?>
+        {
+            ["Repository"] = "ftp://example.org/repo.git", ["Branch"] = "bad..name", ["PollInterval"] = "soon",
+            ["Urls"] = "localhost:8000", ["PublicBaseUrl"] = "not a url", ["WebhookSecret"] = "short",
+            ["AdminToken"] = "short", ["RateLimitPermits"] = "-1", ["RateLimitWindow"] = "0s", ["StoreFlushInterval"] = "1ms",
+            ["GitHub:Repository"] = "acme", ["GitHub:MaxDigestEntries"] = "0", ["GitHub:FailureBackoff"] = "later",
+            ["Boot:AssetsPath"] = _folder.Sub("missing"),
+        });
 
-        var error = Assert.Throws<KtizoException>(() => GatekeeperSettings.Read(Configuration(flags), _folder.Path, errors));
+        var errors = string.Join('\n', new SettingsValidator(_ => "ghp_token").Check(configuration, KtizoSettings.Serve, _folder.Path));
 
         foreach (var expected in new[]
         {
-            "Repository (--repository, KTIZO_REPOSITORY)", "Branch (--branch, KTIZO_BRANCH)",
-            "PollInterval (--poll-interval, KTIZO_POLL_INTERVAL): 'soon' is not a duration",
-            "Urls (--urls, KTIZO_URLS)", "PublicBaseUrl (--public-base-url, KTIZO_PUBLIC_BASE_URL)",
-            "WebhookSecret (--webhook-secret, KTIZO_WEBHOOK_SECRET)", "AdminToken (--admin-token, KTIZO_ADMIN_TOKEN)",
-            "RateLimitPermits (--rate-limit-permits, KTIZO_RATE_LIMIT_PERMITS)",
-            "RateLimitWindow (--rate-limit-window, KTIZO_RATE_LIMIT_WINDOW)",
-            "StoreFlushInterval (--store-flush-interval, KTIZO_STORE_FLUSH_INTERVAL)",
-            "'--bogus': unknown argument", "--data-folder: needs a value",
+            "Repository (--repository, KTIZO_REPOSITORY): 'ftp://example.org/repo.git' is not an https, ssh, git or file URL",
+            "Branch (--branch, KTIZO_BRANCH): 'bad..name' is not a valid branch name",
+            "PollInterval (--poll-interval, KTIZO_POLLINTERVAL): 'soon' is not a duration",
+            "Urls (--urls, KTIZO_URLS)", "PublicBaseUrl (--public-base-url, KTIZO_PUBLICBASEURL)",
+            "WebhookSecret (--webhook-secret, KTIZO_WEBHOOKSECRET)", "AdminToken (--admin-token, KTIZO_ADMINTOKEN)",
+            "RateLimitPermits (--rate-limit-permits, KTIZO_RATELIMITPERMITS)",
+            "RateLimitWindow (--rate-limit-window, KTIZO_RATELIMITWINDOW): 0s is shorter than the minimum of 1s",
+            "StoreFlushInterval (--store-flush-interval, KTIZO_STOREFLUSHINTERVAL)",
+            "GitHub:Repository (--github-repository, KTIZO_GITHUB__REPOSITORY)",
+            "GitHub:MaxDigestEntries (--github-max-digest-entries, KTIZO_GITHUB__MAXDIGESTENTRIES)",
+            "GitHub:FailureBackoff (--github-failure-backoff, KTIZO_GITHUB__FAILUREBACKOFF): 'later' is not a duration",
+            "Boot:AssetsPath (--boot-assets-path, KTIZO_BOOT__ASSETSPATH)",
         })
         {
-            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+            Assert.Contains(expected, errors, StringComparison.Ordinal);
         }
-
-        Assert.StartsWith("The gatekeeper cannot start; fix these settings:", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Read_FlagsBeatEnvironmentWhichBeatsAppSettings()
+    public async Task Host_ValidatesOnStart_WithTheSameValidator()
     {
-        var appSettings = new Dictionary<string, string?>
-        {
-            ["Ktizo:Repository"] = "https://github.com/o/r.git",
-            ["Ktizo:PollInterval"] = "5m",
-            ["Ktizo:Branch"] = "from-appsettings",
-            ["Ktizo:RateLimitPermits"] = "1",
-        };
-        var environment = GatekeeperSettings.FromEnvironment(new System.Collections.Hashtable
+        var services = new ServiceCollection();
+        var configuration = Configuration(new Dictionary<string, string?> { ["Repository"] = "https://example.org/r.git", ["AdminToken"] = "short" });
+        services.AddKtizoSettings(configuration, new SettingsValidator(_ => null), _folder.Path);
+        services.AddOptions<GitHubOptions>();
+        services.AddOptions<Gatekeeper.Boot.BootOptions>();
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GatekeeperOptions>>().Value);
+
+        Assert.Equal(["AdminToken (--admin-token, KTIZO_ADMINTOKEN): shorter than 16 characters"], error.Failures);
+    }
+
+    [Fact]
+    public void Check_WithTheOldKtizoSection_NamesTheRootKey()
+    {
+        var errors = new SettingsValidator(_ => null).Check(
+            Configuration(new Dictionary<string, string?> { ["Repository"] = "https://example.org/r.git", ["Ktizo:PollInterval"] = "10s" }),
+            KtizoSettings.Serve,
+            _folder.Path);
+
+        Assert.Equal(["the appsettings.json key Ktizo:PollInterval is not read any more: set PollInterval instead"], errors);
+    }
+
+    [Fact]
+    public void Check_WithAnOldVariable_NamesTheNewOne_ButNotTheTokenVariable()
+    {
+        var environment = new Dictionary<string, string>
         {
             ["KTIZO_POLL_INTERVAL"] = "10s",
-            ["KTIZO_BRANCH"] = "from-env",
-            ["KTIZO_REPOSITORY_TOKEN"] = "ghp_x",
-            ["UNRELATED"] = "1",
-        });
-        var flags = GatekeeperSettings.ParseFlags(["--branch=from-flag"], []);
+            ["KTIZO_GITHUB_API_URL"] = "https://ghe.example.com/api/v3/",
+            ["KTIZO_GITHUB_TOKEN"] = "ghp_x",
+            ["KTIZO_TALOS_REFERENCE"] = "/somewhere",
+        };
 
-        var options = GatekeeperSettings.Read(Configuration(appSettings, environment, flags), _folder.Path);
+        var errors = new SettingsValidator(environment.GetValueOrDefault).Check(
+            Configuration(new Dictionary<string, string?> { ["Repository"] = "https://example.org/r.git" }), KtizoSettings.Serve, _folder.Path);
 
-        Assert.Equal("https://github.com/o/r.git", options.Repository);
-        Assert.Equal("from-flag", options.Branch);
-        Assert.Equal(TimeSpan.FromSeconds(10), options.PollInterval);
-        Assert.Equal("ghp_x", options.RepositoryToken);
-        Assert.Equal(1, options.RateLimitPermits);
-        Assert.DoesNotContain(environment.Keys, k => k.Contains("UNRELATED", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(
+            [
+                "KTIZO_POLL_INTERVAL is not read any more: set KTIZO_POLLINTERVAL instead",
+                "KTIZO_GITHUB_API_URL is not read any more: set KTIZO_GITHUB__APIBASEURL instead",
+            ],
+            errors);
     }
 
     [Theory]
@@ -113,21 +135,21 @@ public sealed class SettingsTests : IDisposable
     [InlineData("https://github.com/owner/repo.git")]
     [InlineData("file:///srv/git/repo.git")]
     [InlineData("git://127.0.0.1/repo.git")]
-    public void Read_AcceptsEveryRemoteKind(string repository)
+    public void Defaults_AcceptEveryRemoteKind_OnMain(string repository)
     {
-        var options = GatekeeperSettings.Read(Configuration(new Dictionary<string, string?> { ["Ktizo:Repository"] = repository }), _folder.Path);
+        var options = Complete(new GatekeeperOptions { Repository = repository }, _folder.Path);
 
         Assert.Equal(repository, options.Repository);
         Assert.Equal("main", options.Branch);
+        Assert.Empty(SettingsValidator.Problems(options));
     }
 
     [Fact]
-    public void Read_WhenUrlCarriesAPassword_AsksForTheTokenSettingInstead()
+    public void Problems_WhenUrlCarriesAPassword_AskForTheTokenSettingInstead()
     {
-        var error = Assert.Throws<KtizoException>(() => GatekeeperSettings.Read(
-            Configuration(new Dictionary<string, string?> { ["Ktizo:Repository"] = "https://x:ghp_secret@github.com/o/r.git" }), _folder.Path));
+        var options = Complete(new GatekeeperOptions { Repository = "https://x:ghp_secret@github.com/o/r.git" }, _folder.Path);
 
-        Assert.Contains("KTIZO_REPOSITORY_TOKEN", error.Message, StringComparison.Ordinal);
+        Assert.Contains(SettingsValidator.Problems(options), e => e.Contains("RepositoryToken (--repository-token, KTIZO_REPOSITORYTOKEN)", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -137,24 +159,52 @@ public sealed class SettingsTests : IDisposable
     [InlineData("1h", 3600)]
     [InlineData("1.5s", 1.5)]
     [InlineData("00:00:45", 45)]
-    public void TryParseDuration_ReadsWhatPeopleWrite(string text, double seconds)
+    public void Duration_ReadsWhatPeopleWrite(string text, double seconds)
     {
-        Assert.True(GatekeeperSettings.TryParseDuration(text, out var value));
-        Assert.Equal(TimeSpan.FromSeconds(seconds), value);
+        Assert.True(Duration.TryParse(text, out var value));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), value.Value);
     }
 
     [Theory]
     [InlineData("soon")]
     [InlineData("-5s")]
     [InlineData("5 parsecs")]
-    public void TryParseDuration_RefusesTheRest(string text) => Assert.False(GatekeeperSettings.TryParseDuration(text, out _));
+    public void Duration_RefusesTheRest(string text) => Assert.False(Duration.TryParse(text, out _));
+
+    [Fact]
+    public void Table_EverySettableOptionIsDeclared_WithItsRealDefault()
+    {
+        foreach (var type in new[] { typeof(GatekeeperOptions), typeof(GitHubOptions), typeof(Gatekeeper.Boot.BootOptions) })
+        {
+            var declared = KtizoSettings.Serve.Where(s => s.Options == type).Select(s => s.Property);
+            Assert.Equal(type.GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Order(), declared.Order());
+        }
+
+        // Where the default is a value (not prose such as "from the request"), the table says the real one.
+        foreach (var setting in KtizoSettings.Serve)
+        {
+            var value = setting.Options.GetProperty(setting.Property)!.GetValue(Activator.CreateInstance(setting.Options));
+            if (Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) is { Length: > 0 } text && !text.Contains(' ', StringComparison.Ordinal))
+            {
+                Assert.Equal(text, setting.Default);
+            }
+        }
+    }
 
     [Fact]
     public void Build_WithABadSetting_ThrowsBeforeListening()
     {
         var error = Assert.Throws<KtizoException>(() => GatekeeperApp.Build(["--repository", _folder.Path, "--branch", "main", "--poll-interval", "never"]));
 
-        Assert.Contains("PollInterval", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PollInterval (--poll-interval, KTIZO_POLLINTERVAL): 'never' is not a duration", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_WithAnUnknownFlag_NamesIt()
+    {
+        var error = Assert.Throws<KtizoException>(() => GatekeeperApp.Build(["--repository", _folder.Path, "--bogus", "x"]));
+
+        Assert.Contains("--bogus", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -183,14 +233,12 @@ public sealed class SettingsTests : IDisposable
         Assert.True(logs.CreateLogger(typeof(Http.ConfigDownloadHandler).FullName!).IsEnabled(LogLevel.Information));
     }
 
-    private static IConfiguration Configuration(params Dictionary<string, string?>[] layers)
+    private static GatekeeperOptions Complete(GatekeeperOptions options, string currentDirectory)
     {
-        var builder = new ConfigurationBuilder();
-        foreach (var layer in layers)
-        {
-            builder.AddInMemoryCollection(layer);
-        }
-
-        return builder.Build();
+        new GatekeeperDefaults(currentDirectory).PostConfigure(Options.DefaultName, options);
+        return options;
     }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }

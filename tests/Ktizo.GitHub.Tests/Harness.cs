@@ -1,3 +1,4 @@
+using Ktizo.Core.Settings;
 using System.Collections.Concurrent;
 using Ktizo.Core;
 using Ktizo.Core.Registry;
@@ -83,8 +84,8 @@ public sealed class Harness : IAsyncDisposable
             Repository = $"{StandIn.Owner}/{StandIn.Name}",
             ApiBaseUrl = StandIn.BaseUri,
             // Short backoffs in GitHub time; still far above the stand-in's answer time.
-            FailureBackoff = TimeSpan.FromSeconds(2),
-            MaxFailureBackoff = TimeSpan.FromMinutes(2),
+            FailureBackoff = (Duration)TimeSpan.FromSeconds(2),
+            MaxFailureBackoff = (Duration)TimeSpan.FromMinutes(2),
         };
         configure?.Invoke(options);
         return options;

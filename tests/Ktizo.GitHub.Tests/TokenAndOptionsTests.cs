@@ -109,25 +109,6 @@ public sealed class TokenAndOptionsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AddKtizoGitHub_WhenSettingsAreInvalid_FailsOnceNamingEveryBadSetting()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["GitHub:Repository"] = "not-a-repository",
-            ["GitHub:MaxDigestEntries"] = "0",
-            ["GitHub:BatchSize"] = "0",
-            ["GitHub:WakeDelay"] = "00:01:00",
-        }).Build();
-
-        var e = Assert.Throws<KtizoException>(() => new ServiceCollection().AddKtizoGitHub(configuration));
-
-        Assert.Contains("GitHub:Repository", e.Message);
-        Assert.Contains("GitHub:MaxDigestEntries", e.Message);
-        Assert.Contains("GitHub:BatchSize", e.Message);
-        Assert.Contains("GitHub:WakeDelay must be between 0 and PollInterval", e.Message);
-    }
-
-    [Fact]
     public async Task AddKtizoGitHub_WhenConfigured_RunsTheWorkerAgainstTheConfiguredApi()
     {
         await using var h = await Harness.StartAsync(output);

@@ -69,7 +69,7 @@ public sealed class UiFixture : IAsyncDisposable
                 {
                     Repository = $"{github.Owner}/{github.Name}",
                     ApiBaseUrl = github.BaseUri,
-                    MinMutationInterval = TimeSpan.Zero,
+                    MinMutationInterval = Ktizo.Core.Settings.Duration.Zero,
                 };
                 builder.Services.AddSingleton(options);
                 builder.Services.AddSingleton<IApprovalPullRequests>(_ => new GitHubApprovalPullRequests(

@@ -19,7 +19,7 @@ public static class DeviceProposalRunner
         DeviceProposal proposal,
         string repository,
         string? revision,
-        Func<GitHubConnection>? pullRequest,
+        Func<IApprovalPullRequests>? pullRequest,
         CancellationToken cancellationToken)
     {
         var content = Encoding.UTF8.GetBytes(proposal.Content);
@@ -42,8 +42,8 @@ public static class DeviceProposalRunner
         var set = check.Set!;
         if (pullRequest is not null)
         {
-            var github = pullRequest();
-            var opened = await github.CallAsync(() => DeviceProposals.OpenPullRequestAsync(github.PullRequests, proposal, set, cancellationToken)).ConfigureAwait(false);
+            // A GitHub failure arrives as a GitHubCallException: one line saying what GitHub answered, token scrubbed.
+            var opened = await DeviceProposals.OpenPullRequestAsync(pullRequest(), proposal, set, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine($"opened pull request #{opened.Number}: {opened.HtmlUrl}");
             console.Out.WriteLine($"  {opened.Branch} → {opened.BaseBranch}, adding {proposal.Path} (commit {opened.CommitSha[..Math.Min(12, opened.CommitSha.Length)]})");
             return ExitCodes.Ok;

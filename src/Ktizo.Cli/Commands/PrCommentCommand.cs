@@ -56,8 +56,8 @@ public static class PrCommentCommand
                 body = body[..(end > 0 ? end : MaxBodyCharacters)] + "\n\n… cut short: the full text is in the workflow run's summary.\n";
             }
 
-            var connection = github.Connect(parse, console);
-            var comment = await connection.CallAsync(() => connection.PullRequests.UpsertMarkedCommentAsync(parse.GetValue(number), parse.GetValue(marker)!, body, cancellationToken)).ConfigureAwait(false);
+            var pullRequests = github.Connect(parse, console);
+            var comment = await pullRequests.UpsertMarkedCommentAsync(parse.GetValue(number), parse.GetValue(marker)!, body, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine($"{(comment.Created ? "created" : "updated")} comment {comment.HtmlUrl}");
             return ExitCodes.Ok;
         }));

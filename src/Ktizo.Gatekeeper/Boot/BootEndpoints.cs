@@ -20,30 +20,15 @@ public static class BootEndpoints
     }
 
     /// <summary>
-    /// Binds <see cref="BootOptions"/> to the <c>Boot</c> section (environment: <c>Boot__AssetsPath</c>, …),
-    /// falls back to the gatekeeper's <c>Ktizo:PublicBaseUrl</c>, and checks the result at start-up.
+    /// Binds <see cref="BootOptions"/> to the <c>Boot</c> section (<c>KTIZO_BOOT__ASSETSPATH</c>, <c>--boot-assets-path</c>, …)
+    /// and falls back to the gatekeeper's <c>PublicBaseUrl</c>; the settings validator checks the result at start-up.
     /// </summary>
     public static IServiceCollection AddBoot(this IServiceCollection services)
     {
         services.AddOptions<BootOptions>()
             .BindConfiguration(BootOptions.Section)
-            .PostConfigure<IConfiguration>((o, configuration) => o.PublicBaseUrl ??= configuration["Ktizo:PublicBaseUrl"])
-            .Validate(o => o.PublicBaseUrl is null || IsUsableBaseUrl(o.PublicBaseUrl), "Boot:PublicBaseUrl must be an absolute http(s) URL without query, fragment or '$'")
-            .Validate(o => o.AssetsPath is null || Directory.Exists(o.AssetsPath), "Boot:AssetsPath must name an existing folder (holding vmlinuz and initramfs.xz)")
-            .ValidateOnStart();
+            .PostConfigure<IConfiguration>((o, configuration) => o.PublicBaseUrl ??= configuration[nameof(Settings.GatekeeperOptions.PublicBaseUrl)]);
         return services;
-    }
-
-    private static bool IsUsableBaseUrl(string text)
-    {
-        try
-        {
-            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && BootScript.BaseUrl(uri).Length > 0;
-        }
-        catch (KtizoException)
-        {
-            return false;
-        }
     }
 
     internal static Results<ContentHttpResult, ProblemHttpResult> GetScript(HttpRequest request, IOptions<BootOptions> options, ILoggerFactory logs)

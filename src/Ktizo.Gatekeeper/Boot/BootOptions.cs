@@ -17,7 +17,7 @@ public sealed class BootOptions
     /// <summary>
     /// The URL machines reach the gatekeeper at, e.g. <c>http://10.0.5.2:8000</c>; <c>boot.ipxe</c> points
     /// kernel, initramfs and <c>talos.config</c> here. When unset, the gatekeeper's own
-    /// <c>Ktizo:PublicBaseUrl</c> (<c>--public-base-url</c>) is used, and without that the scheme and Host of
+    /// <c>PublicBaseUrl</c> (<c>--public-base-url</c>) is used, and without that the scheme and Host of
     /// the request for <c>boot.ipxe</c>, which is right unless a proxy sits in between.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
@@ -28,8 +28,10 @@ public sealed class BootOptions
     /// </summary>
     public string? AssetsPath { get; set; }
 
+    public const string DefaultConsoleArgs = "console=tty0";
+
     /// <summary>Console arguments; the last <c>console=</c> is where Talos writes its log.</summary>
-    public string ConsoleArgs { get; set; } = "console=tty0";
+    public string ConsoleArgs { get; set; } = DefaultConsoleArgs;
 
     /// <summary>Further kernel arguments, space-separated.</summary>
     public string KernelArgs { get; set; } = TalosKernelArgs;

@@ -11,7 +11,7 @@ namespace Ktizo.Gatekeeper.GitHub;
 public static class GatekeeperGitHub
 {
     /// <summary>
-    /// Registers the GitHub integration from the <c>GitHub</c> section (see <see cref="GitHubSettings"/>).
+    /// Registers the GitHub integration from the <c>GitHub</c> section (flags and variables: <see cref="Settings.KtizoSettings"/>).
     /// Without a repository: the null implementations, no worker, no relay; nothing else changes. With one:
     /// the store's outbox as <see cref="IIssueOutbox"/> (joined with the served commit), the pending-issue
     /// worker, and the relay that closes issues when a synced commit decides their devices.

@@ -201,7 +201,7 @@ public static class DeviceUiEndpoints
             logger.LogInformation("Page opened pull request #{PullRequest} adding {Path}", opened.Number, proposal.Path);
             return Page(context, "Pull request opened", UiHtml.Opened(proposal, opened));
         }
-        catch (Exception e) when (e is KtizoException or Octokit.ApiException or HttpRequestException or TaskCanceledException)
+        catch (KtizoException e)
         {
             logger.LogWarning(e, "Page could not open the pull request adding {Path}", proposal.Path);
             return Page(

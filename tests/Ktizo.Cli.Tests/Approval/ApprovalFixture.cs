@@ -29,14 +29,19 @@ public sealed class ApprovalFixture : IAsyncDisposable
         return StandIn;
     }
 
-    /// <summary>The environment a user (or CI) sets: repository, API root, token, no pause between mutations.</summary>
+    /// <summary>The environment a user (or CI) sets: the token.</summary>
     public Dictionary<string, string> Environment(string? token = null) => new()
     {
-        ["KTIZO_GITHUB__REPOSITORY"] = $"{StandIn!.Owner}/{StandIn.Name}",
-        ["KTIZO_GITHUB__APIBASEURL"] = StandIn.BaseUri.ToString(),
-        ["KTIZO_GITHUB__MINMUTATIONINTERVAL"] = "00:00:00",
-        ["KTIZO_GITHUB_TOKEN"] = token ?? StandIn.Token,
+        ["KTIZO_GITHUB_TOKEN"] = token ?? StandIn!.Token,
     };
+
+    /// <summary>The GitHub settings as flags: the stand-in's repository and API root, no pause between mutations.</summary>
+    public string[] GitHubArgs() =>
+        ["--github-repository", $"{StandIn!.Owner}/{StandIn.Name}", "--github-api-base-url", StandIn.BaseUri.ToString(), "--github-min-mutation-interval", "0s"];
+
+    /// <summary>Runs the CLI against the stand-in: <paramref name="args"/> and <see cref="GitHubArgs"/>.</summary>
+    public Task<CliRun> InvokeWithGitHubAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        InvokeAsync(environment, [.. args, .. GitHubArgs()]);
 
     /// <summary>Runs the CLI off the test's synchronization context, as a process would.</summary>
     public static Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>

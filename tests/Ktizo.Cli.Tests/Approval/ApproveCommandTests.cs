@@ -160,7 +160,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         var gitHub = await _f.StartGitHubAsync();
         var mainHead = gitHub.Branches["main"];
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), Approve("--pr", "--issue", "12"));
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), Approve("--pr", "--issue", "12"));
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         var pr = Assert.Single(gitHub.Issues, i => i.IsPullRequest);
@@ -194,7 +194,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
     {
         var gitHub = await _f.StartGitHubAsync();
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), "approve", "52-54-00-00-05-21", "--hostname", "worker-04", "--ip", "10.0.5.24/24", "--role", "worker", "--repo", _f.Repo, "--pr");
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), "approve", "52-54-00-00-05-21", "--hostname", "worker-04", "--ip", "10.0.5.24/24", "--role", "worker", "--repo", _f.Repo, "--pr");
 
         Assert.Equal(ExitCodes.Invalid, run.ExitCode);
         Assert.Contains("error duplicate-mac", run.Error, StringComparison.Ordinal);
@@ -206,7 +206,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
     {
         var gitHub = await _f.StartGitHubAsync();
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(ApprovalFixture.WrongToken), Approve("--pr"));
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(ApprovalFixture.WrongToken), Approve("--pr"));
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.Contains("refused the token (401 Bad credentials): check the environment variable KTIZO_GITHUB_TOKEN", run.Error, StringComparison.Ordinal);
@@ -225,7 +225,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         var environment = _f.Environment();
         environment.Remove("KTIZO_GITHUB_TOKEN");
 
-        var run = await ApprovalFixture.InvokeAsync(environment, Approve("--pr", "--github-token-file", tokenFile));
+        var run = await _f.InvokeWithGitHubAsync(environment, Approve("--pr", "--github-token-file", tokenFile));
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.Contains($"check the token file {tokenFile}", run.Error, StringComparison.Ordinal);
@@ -240,7 +240,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         var gitHub = await _f.StartGitHubAsync();
         gitHub.FailNext(10, status);
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), Approve("--pr"));
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), Approve("--pr"));
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.StartsWith($"error: GitHub at {gitHub.BaseUri} answered {status}", run.Error, StringComparison.Ordinal);
@@ -254,7 +254,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         var gitHub = await _f.StartGitHubAsync();
         await gitHub.GoDownAsync();
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), Approve("--pr"));
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), Approve("--pr"));
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.Contains("cannot be reached", run.Error, StringComparison.Ordinal);
@@ -277,7 +277,7 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         var environment = _f.Environment();
         environment.Remove("KTIZO_GITHUB_TOKEN");
 
-        var run = await ApprovalFixture.InvokeAsync(environment, Approve("--pr"));
+        var run = await _f.InvokeWithGitHubAsync(environment, Approve("--pr"));
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.Contains("environment variable KTIZO_GITHUB_TOKEN is not set", run.Error, StringComparison.Ordinal);

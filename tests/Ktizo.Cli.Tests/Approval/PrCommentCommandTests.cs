@@ -16,9 +16,9 @@ public sealed class PrCommentCommandTests : IAsyncLifetime
         var body = Path.Combine(_f.Repo, "diff.md");
 
         File.WriteAllText(body, "## ktizo diff\n\n1 added\n");
-        var first = await ApprovalFixture.InvokeAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
+        var first = await _f.InvokeWithGitHubAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
         File.WriteAllText(body, "## ktizo diff\n\n2 added\n");
-        var second = await ApprovalFixture.InvokeAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
+        var second = await _f.InvokeWithGitHubAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
 
         Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (first.ExitCode, second.ExitCode));
         Assert.StartsWith("created comment ", first.Out, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class PrCommentCommandTests : IAsyncLifetime
         var body = Path.Combine(_f.Repo, "diff.md");
         File.WriteAllText(body, string.Concat(Enumerable.Repeat("+ a line of a long diff\n", 4000)));
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         var comment = Assert.Single(Assert.Single(gitHub.Issues).Comments);
@@ -52,7 +52,7 @@ public sealed class PrCommentCommandTests : IAsyncLifetime
         var body = Path.Combine(_f.Repo, "diff.md");
         File.WriteAllText(body, "## ktizo diff\n");
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(ApprovalFixture.WrongToken), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(ApprovalFixture.WrongToken), "pr-comment", "--pr", $"{number}", "--marker", "diff", "--body-file", body);
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.DoesNotContain(ApprovalFixture.WrongToken, run.Out + run.Error, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class PrCommentCommandTests : IAsyncLifetime
     {
         await _f.StartGitHubAsync();
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), "pr-comment", "--pr", "1", "--marker", "diff", "--body-file", Path.Combine(_f.Repo, "missing.md"));
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), "pr-comment", "--pr", "1", "--marker", "diff", "--body-file", Path.Combine(_f.Repo, "missing.md"));
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.StartsWith("error: ", run.Error, StringComparison.Ordinal);

@@ -67,7 +67,7 @@ public sealed class RejectCommandTests : IAsyncLifetime
     {
         var gitHub = await _f.StartGitHubAsync();
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(), "reject", Mac, "--reason", "<b>not ours</b>", "--issue", "7", "--pr", "--repo", _f.Repo);
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(), "reject", Mac, "--reason", "<b>not ours</b>", "--issue", "7", "--pr", "--repo", _f.Repo);
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         var pr = Assert.Single(gitHub.Issues, i => i.IsPullRequest);
@@ -87,7 +87,7 @@ public sealed class RejectCommandTests : IAsyncLifetime
     {
         var gitHub = await _f.StartGitHubAsync();
 
-        var run = await ApprovalFixture.InvokeAsync(_f.Environment(ApprovalFixture.WrongToken), "reject", Mac, "--pr", "--repo", _f.Repo);
+        var run = await _f.InvokeWithGitHubAsync(_f.Environment(ApprovalFixture.WrongToken), "reject", Mac, "--pr", "--repo", _f.Repo);
 
         Assert.Equal(ExitCodes.UsageOrIo, run.ExitCode);
         Assert.Contains("401 Bad credentials", run.Error, StringComparison.Ordinal);

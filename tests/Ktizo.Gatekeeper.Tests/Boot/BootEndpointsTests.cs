@@ -195,6 +195,8 @@ public sealed class BootEndpointsTests : IAsyncLifetime
         builder.Configuration["Boot:AssetsPath"] = _folder;
         builder.Configuration["Boot:PublicBaseUrl"] = url;
         builder.Services.AddBoot();
+        builder.Services.AddOptions<BootOptions>().ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<BootOptions>>(new Settings.SettingsValidator(_ => null));
         _app = builder.Build();
 
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => _app.StartAsync());
@@ -209,6 +211,8 @@ public sealed class BootEndpointsTests : IAsyncLifetime
         builder.WebHost.UseTestServer();
         builder.Configuration["Boot:AssetsPath"] = Path.Combine(_folder, "missing");
         builder.Services.AddBoot();
+        builder.Services.AddOptions<BootOptions>().ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<BootOptions>>(new Settings.SettingsValidator(_ => null));
         _app = builder.Build();
 
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => _app.StartAsync());
@@ -221,7 +225,7 @@ public sealed class BootEndpointsTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
-        builder.Configuration["Ktizo:PublicBaseUrl"] = "http://10.0.5.2:8000";
+        builder.Configuration["PublicBaseUrl"] = "http://10.0.5.2:8000";
         builder.Services.AddBoot();
         _app = builder.Build();
         _app.MapBoot();

@@ -238,7 +238,7 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
     private Task<GatekeeperHost> StartAsync(bool gitHub = true)
     {
         string[] args = gitHub
-            ? ["--github-repository", $"{_gitHub.Owner}/{_gitHub.Name}", "--github-api-url", _gitHub.BaseUri.ToString(), "--github-token-file", _secrets.Sub("token")]
+            ? ["--github-repository", $"{_gitHub.Owner}/{_gitHub.Name}", "--github-api-base-url", _gitHub.BaseUri.ToString(), "--github-token-file", _secrets.Sub("token")]
             : [];
         return GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path, args, services => services.AddSingleton<TimeProvider>(_clock));
     }

@@ -1,0 +1,72 @@
+using Ktizo.Gatekeeper.Boot;
+using Ktizo.GitHub;
+
+namespace Ktizo.Gatekeeper.Settings;
+
+/// <summary>
+/// Every setting of every command, in the order docs/gatekeeper.md lists them. Flags, environment
+/// variables, appsettings.json keys, <c>--help</c> and the validator's messages all come from here.
+/// </summary>
+public static class KtizoSettings
+{
+    public static readonly IReadOnlyList<Setting> Gatekeeper =
+    [
+        new("Repository", typeof(GatekeeperOptions), "the git checkout around the current directory", "Where to clone from: a local path, or an https, ssh, git or file URL"),
+        new("RepositoryToken", typeof(GatekeeperOptions), "none", "Token for https remotes (GitHub: fine-grained, contents: read); never logged"),
+        new("Branch", typeof(GatekeeperOptions), "the checkout's current branch; main for a URL", "The tracked branch: a device file on it is an approval"),
+        new("PollInterval", typeof(GatekeeperOptions), "30s", "How often to fetch (minimum 1s)"),
+        new("Urls", typeof(GatekeeperOptions), "http://0.0.0.0:8000", "Listen URLs, ';'-separated"),
+        new("PublicBaseUrl", typeof(GatekeeperOptions), "from the request", "How machines reach this server (used by boot.ipxe)"),
+        new("DataFolder", typeof(GatekeeperOptions), "data", "Folder for the local clone and the store, relative to the current directory"),
+        new("WebhookSecret", typeof(GatekeeperOptions), "none: every webhook is refused", "GitHub webhook secret, 16 characters or more"),
+        new("AdminToken", typeof(GatekeeperOptions), "none: admin calls are refused", "Bearer token for POST /api/v1/sync and the device page, 16 characters or more"),
+        new("RateLimitPermits", typeof(GatekeeperOptions), "300", "Requests per source address per window; 0 turns the limit off"),
+        new("RateLimitWindow", typeof(GatekeeperOptions), "1m", "The window of the rate limit (minimum 1s)"),
+        new("StoreFlushInterval", typeof(GatekeeperOptions), "5s", "How often repeat sightings held in memory are written (minimum 100ms)"),
+    ];
+
+    /// <summary>The GitHub connection: the gatekeeper's pending issues, and <c>approve --pr</c>, <c>reject --pr</c>, <c>pr-comment</c>.</summary>
+    public static readonly IReadOnlyList<Setting> GitHubConnection =
+    [
+        new("GitHub:Repository", typeof(GitHubOptions), "none: GitHub is off", "owner/name that receives issues and pull requests"),
+        new("GitHub:ApiBaseUrl", typeof(GitHubOptions), "https://api.github.com/", "REST root; GitHub Enterprise: https://HOST/api/v3/"),
+        new("GitHub:TokenFile", typeof(GitHubOptions), "none", "File holding the token (a mounted secret); wins over the variable"),
+        new("GitHub:TokenEnvironmentVariable", typeof(GitHubOptions), "KTIZO_GITHUB_TOKEN", "The environment variable holding the token"),
+        new("GitHub:MinMutationInterval", typeof(GitHubOptions), "1s", "Least time between two mutating requests"),
+        new("GitHub:MaxContentCreationsPerHour", typeof(GitHubOptions), "400", "Content-creating requests allowed per sliding hour"),
+    ];
+
+    /// <summary>What only the gatekeeper's pending-issue worker reads.</summary>
+    public static readonly IReadOnlyList<Setting> GitHubIssues =
+    [
+        new("GitHub:PendingLabel", typeof(GitHubOptions), "ktizo/pending", "Label on every pending issue (how existing issues are found)"),
+        new("GitHub:DigestLabel", typeof(GitHubOptions), "ktizo/digest", "Extra label on digest issues"),
+        new("GitHub:MaxOpenPendingIssues", typeof(GitHubOptions), "50", "Single issues open before further machines go into one digest issue"),
+        new("GitHub:MaxDigestEntries", typeof(GitHubOptions), "500", "MACs in one digest issue before another is opened (1 to 1000)"),
+        new("GitHub:BatchSize", typeof(GitHubOptions), "100", "Sightings handled per worker pass"),
+        new("GitHub:PollInterval", typeof(GitHubOptions), "5s", "How often the worker looks at the outbox when nobody wakes it"),
+        new("GitHub:WakeDelay", typeof(GitHubOptions), "500ms", "Wait after a new sighting so machines booting together share one pass"),
+        new("GitHub:FailureBackoff", typeof(GitHubOptions), "2s", "First wait after a failed pass, doubling"),
+        new("GitHub:MaxFailureBackoff", typeof(GitHubOptions), "2m", "Longest wait after failed passes"),
+        new("GitHub:SecondaryLimitBackoff", typeof(GitHubOptions), "1m", "Wait after a secondary limit without retry-after, doubling"),
+        new("GitHub:MaxSecondaryLimitBackoff", typeof(GitHubOptions), "30m", "Longest wait after secondary limits"),
+    ];
+
+    public static readonly IReadOnlyList<Setting> Boot =
+    [
+        new("Boot:PublicBaseUrl", typeof(BootOptions), "PublicBaseUrl, else from the request", "The URL boot.ipxe points kernel, initramfs and talos.config at"),
+        new("Boot:AssetsPath", typeof(BootOptions), "none: /talos/… answers 404", "Folder holding vmlinuz and initramfs.xz"),
+        new("Boot:ConsoleArgs", typeof(BootOptions), BootOptions.DefaultConsoleArgs, "Console kernel arguments; the last console= gets Talos's log"),
+        new("Boot:KernelArgs", typeof(BootOptions), "Talos's own for metal", "Further kernel arguments, space-separated"),
+    ];
+
+    /// <summary>Every key of the <c>GitHub</c> section.</summary>
+    public static readonly IReadOnlyList<Setting> GitHub = [.. GitHubConnection, .. GitHubIssues];
+
+    /// <summary>Every setting of <c>ktizo serve</c>.</summary>
+    public static readonly IReadOnlyList<Setting> Serve = [.. Gatekeeper, .. GitHubConnection, .. GitHubIssues, .. Boot];
+
+    public static Setting Find(string key) =>
+        Serve.FirstOrDefault(s => string.Equals(s.Key, key, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"no setting {key}", nameof(key));
+}
