@@ -1,4 +1,5 @@
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
@@ -107,6 +108,7 @@ public static class GatekeeperApp
         services.AddSingleton<IConfigRenderer, CoreRenderer>();
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();
+        services.AddSingleton<DeviceSightings>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddDeviceUi();
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
@@ -55,7 +56,7 @@ public static class GatekeeperEndpoints
     }
 
     public static async Task<Results<Ok<DeviceView>, Created<DeviceView>, ProblemHttpResult>> Register(
-        HttpContext context, DeviceStore store, ServingState state, ILogger<ConfigDownloadHandler> logger)
+        HttpContext context, DeviceSightings sightings, DeviceStore store, ServingState state, ILogger<ConfigDownloadHandler> logger)
     {
         var (body, problem) = await JsonBody.ReadAsync<RegisterRequest>(context).ConfigureAwait(false);
         if (problem is not null)
@@ -82,7 +83,7 @@ public static class GatekeeperEndpoints
         bool first;
         try
         {
-            first = await store.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, body.Uuid, context.RequestAborted)
+            first = await sightings.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, body.Uuid, context.RequestAborted)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
