@@ -109,6 +109,7 @@ public static class GatekeeperApp
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();
         services.AddSingleton<DeviceSightings>();
+        services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddDeviceUi();
 
