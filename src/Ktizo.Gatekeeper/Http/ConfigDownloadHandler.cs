@@ -202,7 +202,7 @@ public sealed class ConfigDownloadHandler(
     }
 
     // One span for the whole answer: every GetSpan and Advance goes through Kestrel's output producer and its lock,
-    // and doing that per piece cost the example's cp-01 ~1.4 µs of a ~25 µs answer (docs/benchmarks.md, item 14).
+    // and paying that per piece made answers in pieces measurably slower (docs/benchmarks.md, item 14).
     private static Task WritePieces(PipeWriter body, ServedConfig served)
     {
         var span = body.GetSpan(served.Length);

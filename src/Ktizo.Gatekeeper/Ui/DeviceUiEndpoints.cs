@@ -40,7 +40,7 @@ public static class DeviceUiEndpoints
         });
         // Data protection (under anti-forgery) loads its XML key ring at start-up from a hosted service. Only
         // this page needs it, so it loads on the page's first request instead: booting machines never pay
-        // for it (System.Private.Xml and its JIT code, ~4 MB of the gatekeeper's resident memory).
+        // for it (System.Private.Xml and its JIT code, resident memory: docs/benchmarks.md, item 12).
         foreach (var prewarm in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
         {
             services.Remove(prewarm);
