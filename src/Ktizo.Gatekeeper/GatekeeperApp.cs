@@ -1,4 +1,5 @@
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
@@ -115,6 +116,8 @@ public static class GatekeeperApp
         services.AddSingleton<IConfigRenderer, CoreRenderer>();
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();
+        services.AddSingleton<DeviceSightings>();
+        services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddDeviceUi();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ktizo.Hosting;
 using Microsoft.Extensions.Logging;
 using Octokit;
 
@@ -169,9 +170,7 @@ public sealed class GitHubPacer
         }
 
         // No retry-after: at least a minute, then exponential while the limit persists.
-        var backoff = _options.SecondaryLimitBackoff.Value * Math.Pow(2, Math.Min(_secondaryStrikes, 16));
-        _secondaryStrikes++;
-        return backoff < _options.MaxSecondaryLimitBackoff ? backoff : _options.MaxSecondaryLimitBackoff;
+        return new ExponentialBackoff(_options.SecondaryLimitBackoff, _options.MaxSecondaryLimitBackoff).After(++_secondaryStrikes);
     }
 
     private static string? Header(IReadOnlyDictionary<string, string>? headers, string name)

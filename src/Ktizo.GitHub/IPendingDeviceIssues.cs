@@ -1,5 +1,6 @@
 using Ktizo.Core;
 using Ktizo.Core.Registry;
+using Ktizo.Hosting;
 
 namespace Ktizo.GitHub;
 
@@ -83,20 +84,8 @@ public sealed class PendingIssueSignal
     /// <summary>True when woken, false when <paramref name="timeout"/> (on <paramref name="clock"/>) passed first.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(timeout, clock, cts.Token);
-        var wait = _signal.WaitAsync(cts.Token);
-        await Task.WhenAny(wait, delay).ConfigureAwait(false);
-        await cts.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await wait.ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return false;
-        }
+        var woken = await SignalOrTimeout.WaitAsync(_signal.WaitAsync, timeout, clock, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return woken;
     }
 }

@@ -1,3 +1,4 @@
+using Ktizo.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -65,7 +66,7 @@ public sealed class PendingIssueWorker : BackgroundService
             {
                 Failures++;
                 Passes++;
-                var wait = Backoff(Failures);
+                var wait = new ExponentialBackoff(_options.FailureBackoff, _options.MaxFailureBackoff).After(Failures);
                 // Type and message only: Octokit's messages are GitHub's response text, never the request's headers.
                 _logger.LogWarning("GitHub pass failed ({Failures} in a row): {Error}: {Message}; next try in {Wait}", Failures, e.GetType().Name, e.Message, wait);
                 await DelayAsync(wait, stoppingToken).ConfigureAwait(false);
@@ -90,12 +91,6 @@ public sealed class PendingIssueWorker : BackgroundService
                 }
             }
         }
-    }
-
-    private TimeSpan Backoff(int failures)
-    {
-        var wait = _options.FailureBackoff.Value * Math.Pow(2, Math.Min(failures - 1, 20));
-        return wait < _options.MaxFailureBackoff ? wait : _options.MaxFailureBackoff;
     }
 
     private async Task DelayAsync(TimeSpan wait, CancellationToken stoppingToken)

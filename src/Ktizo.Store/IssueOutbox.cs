@@ -10,7 +10,7 @@ namespace Ktizo.Store;
 public sealed record DecidedIssue(MacAddress Mac, int IssueNumber, DeviceDecision Decision);
 
 /// <summary>
-/// <see cref="IIssueOutbox"/> on the device store's SQLite file (table <c>issue_outbox</c>, schema 2).
+/// <see cref="IIssueOutbox"/> on the device store's SQLite file (table <c>issue_outbox</c>, states named by <see cref="OutboxState"/>).
 /// <para>
 /// A row appears with the device's first sighting (a trigger on <c>devices</c>, same statement, so it is
 /// as durable as the sighting), in state "not yet judged": only a commit says whether a device is
@@ -28,9 +28,9 @@ public sealed record DecidedIssue(MacAddress Mac, int IssueNumber, DeviceDecisio
 /// </summary>
 public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
 {
-    private const int Pending = 1;
-    private const int Approved = 2;
-    private const int Rejected = 3;
+    // The codes of OutboxState as the SQL below writes them.
+    private static readonly string Unjudged = Code(OutboxState.Unjudged);
+    private static readonly string Pending = Code(OutboxState.Pending);
 
     private readonly StoreWriter _writer;
     private volatile bool _disposed;
@@ -59,10 +59,10 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
         ReadAsync<IReadOnlyList<PendingSighting>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = """
+            command.CommandText = $"""
                 SELECT d.mac, d.first_seen, d.last_address, d.uuid, d.last_user_agent
                 FROM issue_outbox o JOIN devices d ON d.mac = o.mac
-                WHERE o.status = 1 AND o.issue_number IS NULL
+                WHERE o.status = {Pending} AND o.issue_number IS NULL
                 ORDER BY d.first_seen, d.mac
                 LIMIT $limit;
                 """;
@@ -111,10 +111,10 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                     continue;
                 }
 
-                var status = reader.GetInt32(6);
-                DeviceDecision? decision = (status is Approved or Rejected) && !reader.IsDBNull(7)
+                var state = (OutboxState)reader.GetInt32(6);
+                DeviceDecision? decision = state is OutboxState.Approved or OutboxState.Rejected && !reader.IsDBNull(7)
                     ? new DeviceDecision(
-                        status == Approved ? DeviceStatus.Approved : DeviceStatus.Rejected,
+                        state == OutboxState.Approved ? DeviceStatus.Approved : DeviceStatus.Rejected,
                         reader.GetString(7),
                         reader.IsDBNull(8) ? null : reader.GetInt32(8))
                     : null;
@@ -130,10 +130,10 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
         {
             // A device that is pending again (a commit undid its decision while the issue was being closed)
             // loses the number instead, so it is filed anew.
-            var command = batch.Command("""
+            var command = batch.Command($"""
                 UPDATE issue_outbox SET
-                    issue_closed = CASE WHEN status = 1 THEN 0 ELSE 1 END,
-                    issue_number = CASE WHEN status = 1 THEN NULL ELSE issue_number END
+                    issue_closed = CASE WHEN status = {Pending} THEN 0 ELSE 1 END,
+                    issue_number = CASE WHEN status = {Pending} THEN NULL ELSE issue_number END
                 WHERE mac = $mac AND issue_number = $issue;
                 """, "$mac", "$issue");
             command.Parameters[0].Value = mac.ToString();
@@ -149,18 +149,18 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
     public Task<int> ClassifyAsync(Func<MacAddress, DeviceStatus> statusOf, CancellationToken cancellationToken) =>
         WriteAsync(batch =>
         {
-            var rows = new List<(string Mac, int Status)>();
+            var rows = new List<(string Mac, OutboxState State)>();
             using (var select = batch.Connection.CreateCommand())
             {
                 select.Transaction = batch.Transaction;
-                select.CommandText = "SELECT mac FROM issue_outbox WHERE status = 0;";
+                select.CommandText = $"SELECT mac FROM issue_outbox WHERE status = {Unjudged};";
                 using var reader = select.ExecuteReader();
                 while (reader.Read())
                 {
                     var text = reader.GetString(0);
                     if (MacAddress.TryParse(text, out var mac))
                     {
-                        rows.Add((text, Code(statusOf(mac))));
+                        rows.Add((text, StateOf(statusOf(mac))));
                     }
                 }
             }
@@ -170,11 +170,11 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                 return 0;
             }
 
-            var update = batch.Command("UPDATE issue_outbox SET status = $status WHERE mac = $mac AND status = 0;", "$mac", "$status");
-            foreach (var (mac, status) in rows)
+            var update = batch.Command($"UPDATE issue_outbox SET status = $status WHERE mac = $mac AND status = {Unjudged};", "$mac", "$status");
+            foreach (var (mac, state) in rows)
             {
                 update.Parameters[0].Value = mac;
-                update.Parameters[1].Value = status;
+                update.Parameters[1].Value = (int)state;
                 update.ExecuteNonQuery();
             }
 
@@ -193,7 +193,7 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
         {
             var connection = batch.Connection;
             var transaction = batch.Transaction;
-            var rows = new List<(string Mac, MacAddress Parsed, int Status, int? Issue, bool Closed)>();
+            var rows = new List<(string Mac, MacAddress Parsed, OutboxState State, int? Issue, bool Closed)>();
             using (var select = connection.CreateCommand())
             {
                 select.Transaction = transaction;
@@ -203,7 +203,7 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                 {
                     if (MacAddress.TryParse(reader.GetString(0), out var mac))
                     {
-                        rows.Add((reader.GetString(0), mac, reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.GetInt64(3) != 0));
+                        rows.Add((reader.GetString(0), mac, (OutboxState)reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.GetInt64(3) != 0));
                     }
                 }
             }
@@ -218,8 +218,8 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
 
             using var undo = connection.CreateCommand();
             undo.Transaction = transaction;
-            undo.CommandText = """
-                UPDATE issue_outbox SET status = 1, decision_commit = NULL, decision_pr = NULL,
+            undo.CommandText = $"""
+                UPDATE issue_outbox SET status = {Pending}, decision_commit = NULL, decision_pr = NULL,
                     issue_number = CASE WHEN issue_closed = 1 THEN NULL ELSE issue_number END,
                     issue_closed = 0
                 WHERE mac = $mac;
@@ -231,14 +231,14 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
             {
                 if (decided.TryGetValue(row.Parsed, out var decision) && decision.Status is DeviceStatus.Approved or DeviceStatus.Rejected)
                 {
-                    var status = Code(decision.Status);
-                    if (status == row.Status)
+                    var state = StateOf(decision.Status);
+                    if (state == row.State)
                     {
                         continue;
                     }
 
                     dMac.Value = row.Mac;
-                    dStatus.Value = status;
+                    dStatus.Value = (int)state;
                     dCommit.Value = decision.Commit;
                     dPr.Value = decision.PullRequest is { } pr ? pr : DBNull.Value;
                     decide.ExecuteNonQuery();
@@ -247,7 +247,7 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
                         result.Add(new DecidedIssue(row.Parsed, issue, decision));
                     }
                 }
-                else if (row.Status != Pending)
+                else if (row.State != OutboxState.Pending)
                 {
                     uMac.Value = row.Mac;
                     undo.ExecuteNonQuery();
@@ -260,11 +260,13 @@ public sealed class SqliteIssueOutbox : IIssueOutbox, IDisposable
     /// <summary>Later calls throw; the connection is the store's, closed with it.</summary>
     public void Dispose() => _disposed = true;
 
-    private static int Code(DeviceStatus status) => status switch
+    private static string Code(OutboxState state) => ((int)state).ToString(CultureInfo.InvariantCulture);
+
+    private static OutboxState StateOf(DeviceStatus status) => status switch
     {
-        DeviceStatus.Approved => Approved,
-        DeviceStatus.Rejected => Rejected,
-        _ => Pending,
+        DeviceStatus.Approved => OutboxState.Approved,
+        DeviceStatus.Rejected => OutboxState.Rejected,
+        _ => OutboxState.Pending,
     };
 
     private static PendingSighting ReadSighting(SqliteDataReader reader, MacAddress mac, int firstSeenColumn) => new(

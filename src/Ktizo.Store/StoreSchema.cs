@@ -49,11 +49,48 @@ internal static class StoreSchema
         END;
         INSERT OR IGNORE INTO issue_outbox (mac) SELECT mac FROM devices;
         """,
+
+        // 3: the outbox states by name (OutboxState). issue_outbox is rebuilt so its status column may hold only a
+        // named state; the rows, the index and the trigger come back as they were, the trigger now naming its states.
+        """
+        CREATE TABLE issue_outbox_states (
+            code  INTEGER NOT NULL PRIMARY KEY,           -- issue_outbox.status
+            name  TEXT    NOT NULL UNIQUE
+        );
+        INSERT INTO issue_outbox_states (code, name) VALUES (0, 'unjudged'), (1, 'pending'), (2, 'approved'), (3, 'rejected');
+        DROP TRIGGER devices_into_issue_outbox;
+        CREATE TABLE issue_outbox_v3 (
+            mac              TEXT    NOT NULL PRIMARY KEY,  -- devices.mac
+            status           INTEGER NOT NULL DEFAULT 0     -- issue_outbox_states.code
+                             REFERENCES issue_outbox_states (code) CHECK (status IN (0, 1, 2, 3)),
+            issue_number     INTEGER,                       -- the issue (or digest) carrying the device; NULL = unfiled
+            issue_closed     INTEGER NOT NULL DEFAULT 0,    -- 1 once that issue was closed on GitHub
+            decision_commit  TEXT,                          -- the commit that approved or rejected it
+            decision_pr      INTEGER
+        );
+        INSERT INTO issue_outbox_v3 (mac, status, issue_number, issue_closed, decision_commit, decision_pr)
+            SELECT mac, status, issue_number, issue_closed, decision_commit, decision_pr FROM issue_outbox;
+        DROP TABLE issue_outbox;
+        ALTER TABLE issue_outbox_v3 RENAME TO issue_outbox;
+        CREATE INDEX issue_outbox_by_status ON issue_outbox (status, issue_number);
+        CREATE TRIGGER devices_into_issue_outbox AFTER INSERT ON devices
+        BEGIN
+            INSERT OR IGNORE INTO issue_outbox (mac, status) VALUES (
+                NEW.mac,
+                (SELECT code FROM issue_outbox_states WHERE name = CASE WHEN NEW.download_count > 0 THEN 'approved' ELSE 'unjudged' END));
+        END;
+        CREATE VIEW issue_outbox_named AS
+            SELECT o.mac, s.name AS state, o.issue_number, o.issue_closed, o.decision_commit, o.decision_pr
+            FROM issue_outbox o JOIN issue_outbox_states s ON s.code = o.status;
+        """,
     ];
 
     public static int Version => Migrations.Length;
 
-    public static void Apply(SqliteConnection connection)
+    public static void Apply(SqliteConnection connection) => Apply(connection, Migrations.Length);
+
+    /// <summary>Applies the migrations up to <paramref name="target"/> (tests build an older store with it).</summary>
+    internal static void Apply(SqliteConnection connection, int target)
     {
         var current = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
         if (current > Migrations.Length)
@@ -62,7 +99,7 @@ internal static class StoreSchema
                 $"The device store was written by a newer Ktizo (schema {current}, this one knows {Migrations.Length}).");
         }
 
-        for (var version = current; version < Migrations.Length; version++)
+        for (var version = current; version < target; version++)
         {
             using var transaction = connection.BeginTransaction();
             using (var command = connection.CreateCommand())

@@ -280,6 +280,42 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("pending", statuses["aa:bb:cc:dd:ee:ff"]);
     }
 
+    [Fact]
+    public async Task Devices_EachEntryOfTheList_IsWhatTheDeviceItselfAnswers_AndRegisterToo()
+    {
+        var good = PushBase();
+        await using var host = await StartAsync();
+        await host.WaitForCommitAsync(good);
+        await host.WaitForApprovalsAsync(good);
+        using (var download = await host.GetConfigAsync($"mac={Node1Mac}&uuid=u-1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        }
+
+        string registered;
+        using (var register = await host.Client.PostAsJsonAsync("/api/v1/devices/register", new { mac_address = "AA:BB:CC:DD:EE:FF", uuid = "u-9" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, register.StatusCode);
+            registered = (await register.Content.ReadFromJsonAsync<JsonElement>()).GetRawText();
+        }
+
+        var list = await host.Client.GetFromJsonAsync<JsonElement>("/api/v1/devices");
+        var entries = list.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("mac").GetString()!, d => d.GetRawText());
+
+        foreach (var mac in new[] { Node1Mac, RejectedMac, "aa:bb:cc:dd:ee:ff" })
+        {
+            var single = await host.Client.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{mac}");
+            Assert.Equal(entries[mac], single.GetRawText());
+        }
+
+        Assert.Equal(entries["aa:bb:cc:dd:ee:ff"], registered);
+        // The approved one carries what both sides join: its file from git, the approving commit, the download from the store.
+        using var approved = JsonDocument.Parse(entries[Node1Mac]);
+        Assert.Equal(good, approved.RootElement.GetProperty("approval").GetProperty("commit").GetString());
+        Assert.Equal(1, approved.RootElement.GetProperty("download_count").GetInt64());
+        Assert.False(approved.RootElement.TryGetProperty("rejection", out _));
+    }
+
     private string PushBase() => _remote.PushExample();
 
     private Task<GatekeeperHost> StartAsync() => GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path);

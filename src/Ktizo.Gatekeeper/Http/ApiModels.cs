@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ktizo.Core.Inventory;
+using Ktizo.Gatekeeper.Devices;
 
 namespace Ktizo.Gatekeeper.Http;
 
@@ -38,7 +40,30 @@ public sealed record DeviceView(
     DecisionView? Approval,
     DecisionView? Rejection,
     DateTimeOffset? LastDownload,
-    long DownloadCount);
+    long DownloadCount)
+{
+    public static DeviceView Of(DeviceReading device)
+    {
+        var decision = device.Decision is { } d ? new DecisionView(d.Commit, d.Time, d.Author, d.PullRequest) : null;
+        var record = device.Record;
+        return new DeviceView(
+            device.Mac.ToString(),
+            device.Status.Name(),
+            device.Hostname,
+            device.File,
+            record?.FirstSeen,
+            record?.LastSeen,
+            record?.RequestCount ?? 0,
+            record?.LastAddress,
+            record?.LastUserAgent,
+            record?.Uuid,
+            record?.Registered ?? false,
+            device.Status == DeviceStatus.Approved ? decision : null,
+            device.Status == DeviceStatus.Rejected ? decision : null,
+            record?.LastDownload,
+            record?.DownloadCount ?? 0);
+    }
+}
 
 /// <summary>The commit that added a device file: for an approved device, its approval.</summary>
 public sealed record DecisionView(string Commit, DateTimeOffset Time, string Author, int? PullRequest);

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using Ktizo.Core;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Store;
@@ -17,8 +18,7 @@ namespace Ktizo.Gatekeeper.Http;
 /// rendered. No lock, no query dictionary, no per-request string for the MAC.
 /// </summary>
 public sealed class ConfigDownloadHandler(
-    ServingState state, DeviceStore store, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger,
-    Ktizo.GitHub.PendingIssueSignal? pendingIssues = null)
+    ServingState state, DeviceSightings sightings, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger)
 {
     /// <summary>Header naming the commit an answer came from.</summary>
     public const string CommitHeader = "X-Ktizo-Commit";
@@ -90,7 +90,7 @@ public sealed class ConfigDownloadHandler(
         var address = context.Connection.RemoteIpAddress;
         string? userAgent = context.Request.Headers.UserAgent;
 
-        if (store.TryTouch(mac, kind, address, userAgent, uuid))
+        if (sightings.TryTouch(mac, kind, address, userAgent, uuid))
         {
             return WriteAnswerAsync(context, mac, address, snapshot, served);
         }
@@ -105,10 +105,9 @@ public sealed class ConfigDownloadHandler(
         try
         {
             // Durable before the answer goes out: a machine that was told "pending" is on disk.
-            if (await store.RecordAsync(mac, kind, address, userAgent, uuid, context.RequestAborted).ConfigureAwait(false))
+            if (await sightings.RecordAsync(mac, kind, address, userAgent, uuid, context.RequestAborted).ConfigureAwait(false))
             {
                 Log.FirstSighting(logger, mac, address, kind == ObservationKind.Download ? "approved" : "not approved");
-                pendingIssues?.Notify(); // wakes the GitHub worker; never waits for it
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -203,7 +202,7 @@ public sealed class ConfigDownloadHandler(
     }
 
     // One span for the whole answer: every GetSpan and Advance goes through Kestrel's output producer and its lock,
-    // and doing that per piece cost the example's cp-01 ~1.4 µs of a ~25 µs answer (docs/benchmarks.md, item 14).
+    // and paying that per piece made answers in pieces measurably slower (docs/benchmarks.md, item 14).
     private static Task WritePieces(PipeWriter body, ServedConfig served)
     {
         var span = body.GetSpan(served.Length);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
@@ -55,7 +56,7 @@ public static class GatekeeperEndpoints
     }
 
     public static async Task<Results<Ok<DeviceView>, Created<DeviceView>, ProblemHttpResult>> Register(
-        HttpContext context, DeviceStore store, ServingState state, ILogger<ConfigDownloadHandler> logger)
+        HttpContext context, DeviceSightings sightings, DeviceDirectory devices, ILogger<ConfigDownloadHandler> logger)
     {
         var (body, problem) = await JsonBody.ReadAsync<RegisterRequest>(context).ConfigureAwait(false);
         if (problem is not null)
@@ -82,7 +83,7 @@ public static class GatekeeperEndpoints
         bool first;
         try
         {
-            first = await store.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, body.Uuid, context.RequestAborted)
+            first = await sightings.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, body.Uuid, context.RequestAborted)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -92,41 +93,26 @@ public static class GatekeeperEndpoints
         }
 
         Log.Registered(logger, mac, address);
-        var view = ViewOf(mac, await store.GetAsync(mac, context.RequestAborted).ConfigureAwait(false), state);
+        var view = DeviceView.Of(await devices.ReadAsync(mac, context.RequestAborted).ConfigureAwait(false));
         return first ? TypedResults.Created($"/api/v1/devices/{mac}", view) : TypedResults.Ok(view);
     }
 
-    public static async Task<Ok<DeviceListView>> ListDevices(DeviceStore store, ServingState state, CancellationToken cancellationToken)
+    public static async Task<Ok<DeviceListView>> ListDevices(DeviceDirectory devices, CancellationToken cancellationToken)
     {
-        var snapshot = state.Snapshot;
-        var records = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Mac);
-        var macs = new SortedSet<MacAddress>(records.Keys);
-        if (snapshot is not null)
-        {
-            macs.UnionWith(snapshot.Set.Approved.Keys);
-            macs.UnionWith(snapshot.Set.Rejected.Keys);
-        }
-
-        var devices = macs.Select(mac => ViewOf(mac, records.GetValueOrDefault(mac), state)).ToList();
-        return TypedResults.Ok(new DeviceListView(snapshot?.Commit, devices));
+        var (snapshot, list) = await devices.ListAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new DeviceListView(snapshot?.Commit, list.Select(DeviceView.Of).ToList()));
     }
 
-    public static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> GetDevice(
-        string mac, DeviceStore store, ServingState state, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> GetDevice(string mac, DeviceDirectory devices, CancellationToken cancellationToken)
     {
         if (!MacAddress.TryParse(mac, out var parsed))
         {
             return Problems.MalformedMac(mac);
         }
 
-        var record = await store.GetAsync(parsed, cancellationToken).ConfigureAwait(false);
-        var status = state.Snapshot?.Set.StatusOf(parsed) ?? DeviceStatus.Pending;
-        if (record is null && status == DeviceStatus.Pending)
-        {
-            return Problems.NotFound($"{parsed} has never been seen and has no device file.");
-        }
-
-        return TypedResults.Ok(ViewOf(parsed, record, state));
+        return await devices.GetAsync(parsed, cancellationToken).ConfigureAwait(false) is { } device
+            ? TypedResults.Ok(DeviceView.Of(device))
+            : Problems.NotFound($"{parsed} has never been seen and has no device file.");
     }
 
     /// <summary><c>POST /api/v1/sync</c> with <c>Authorization: Bearer &lt;admin token&gt;</c>: fetch now, answer when done.</summary>
@@ -268,45 +254,5 @@ public static class GatekeeperEndpoints
                 : null,
             snapshot?.Set.Approved.Count,
             snapshot?.Set.Rejected.Count);
-    }
-
-    private static DeviceView ViewOf(MacAddress mac, DeviceRecord? record, ServingState state)
-    {
-        var set = state.Snapshot?.Set;
-        var status = set?.StatusOf(mac) ?? DeviceStatus.Pending;
-        string? hostname = null, file = null;
-        if (set is not null && set.Approved.TryGetValue(mac, out var config))
-        {
-            hostname = config.Device.Hostname;
-            file = config.Device.File;
-        }
-        else if (set is not null && set.Rejected.TryGetValue(mac, out var rejected))
-        {
-            hostname = rejected.Hostname;
-            file = rejected.File;
-        }
-
-        DecisionView? decision = null;
-        if (file is not null && state.Approvals.ByPath.TryGetValue(file, out var approval))
-        {
-            decision = new DecisionView(approval.Commit, approval.Time, approval.Author, approval.PullRequest);
-        }
-
-        return new DeviceView(
-            mac.ToString(),
-            status.Name(),
-            hostname,
-            file,
-            record?.FirstSeen,
-            record?.LastSeen,
-            record?.RequestCount ?? 0,
-            record?.LastAddress,
-            record?.LastUserAgent,
-            record?.Uuid,
-            record?.Registered ?? false,
-            status == DeviceStatus.Approved ? decision : null,
-            status == DeviceStatus.Rejected ? decision : null,
-            record?.LastDownload,
-            record?.DownloadCount ?? 0);
     }
 }

@@ -4,6 +4,7 @@ using Ktizo.Core.Files;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Registry;
 using Ktizo.Core.Rendering;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Sync;
 using Ktizo.GitHub;
@@ -39,7 +40,7 @@ public static class DeviceUiEndpoints
         });
         // Data protection (under anti-forgery) loads its XML key ring at start-up from a hosted service. Only
         // this page needs it, so it loads on the page's first request instead: booting machines never pay
-        // for it (System.Private.Xml and its JIT code, ~4 MB of the gatekeeper's resident memory).
+        // for it (System.Private.Xml and its JIT code, resident memory: docs/benchmarks.md, item 12).
         foreach (var prewarm in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
         {
             services.Remove(prewarm);
@@ -250,21 +251,11 @@ public static class DeviceUiEndpoints
 /// <summary>The approve form's values (as typed, or as suggested).</summary>
 public sealed record ApproveForm(string Mac, string Hostname, string Ip, string Role, string? Reason = null);
 
-/// <summary>A device row of the page: git's status joined with what the store observed.</summary>
-public sealed record UiDevice(
-    MacAddress Mac,
-    DeviceStatus Status,
-    DeviceRecord? Record,
-    Device? Device,
-    RejectedDevice? Rejected,
-    Approval? Decision,
-    Uri? IssueUrl);
-
-/// <summary>Everything the page shows, read once per request.</summary>
-public sealed record UiView(ServingSnapshot? Snapshot, SyncStatus Status, IReadOnlyList<UiDevice> Devices);
+/// <summary>Everything the page shows, read once per request: the devices, and the open pending issue of those that have one.</summary>
+public sealed record UiView(ServingSnapshot? Snapshot, SyncStatus Status, IReadOnlyList<DeviceReading> Devices, IReadOnlyDictionary<MacAddress, Uri> IssueUrls);
 
 /// <summary>What the page reads: the serving state, the store, git (for validation) and GitHub, each optional where it may be off.</summary>
-public sealed class UiData(IServiceProvider services, ServingState state, DeviceStore store, IRepositorySource repository, IApprovalPullRequests pullRequests)
+public sealed class UiData(IServiceProvider services, ServingState state, DeviceDirectory directory, IRepositorySource repository, IApprovalPullRequests pullRequests)
 {
     private Dictionary<MacAddress, int> _issues = [];
 
@@ -276,28 +267,18 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
 
     public async Task<UiView> LoadAsync(CancellationToken cancellationToken)
     {
-        var snapshot = State.Snapshot;
-        var records = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Mac);
-        var macs = new SortedSet<MacAddress>(records.Keys);
-        if (snapshot is not null)
+        var (snapshot, devices) = await directory.ListAsync(cancellationToken).ConfigureAwait(false);
+        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
+        var issueUrls = new Dictionary<MacAddress, Uri>();
+        foreach (var device in devices)
         {
-            macs.UnionWith(snapshot.Set.Approved.Keys);
-            macs.UnionWith(snapshot.Set.Rejected.Keys);
+            if (IssueUrl(device.Mac) is { } url)
+            {
+                issueUrls[device.Mac] = url;
+            }
         }
 
-        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
-        var approvals = State.Approvals.ByPath;
-        var devices = macs.Select(mac =>
-        {
-            var set = snapshot?.Set;
-            var status = set?.StatusOf(mac) ?? DeviceStatus.Pending;
-            var device = set is not null && set.Approved.TryGetValue(mac, out var config) ? config.Device : null;
-            var rejected = set is not null && set.Rejected.TryGetValue(mac, out var r) ? r : null;
-            var file = device?.File ?? rejected?.File;
-            var decision = file is not null && approvals.TryGetValue(file, out var a) ? a : null;
-            return new UiDevice(mac, status, records.GetValueOrDefault(mac), device, rejected, decision, IssueUrl(mac));
-        }).ToList();
-        return new UiView(snapshot, State.Status, devices);
+        return new UiView(snapshot, State.Status, devices, issueUrls);
     }
 
     public async Task<int?> IssueOfAsync(string mac, CancellationToken cancellationToken)

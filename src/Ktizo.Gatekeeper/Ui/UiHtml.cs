@@ -4,6 +4,7 @@ using System.Text;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Rendering;
 using Ktizo.Core.Validation;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.GitHub;
 using Ktizo.GitHub.Approval;
 using Microsoft.AspNetCore.Antiforgery;
@@ -112,7 +113,7 @@ internal static class UiHtml
                 Td(sb, "source address", E(d.Record?.LastAddress ?? "–"));
                 Td(sb, "requests", (d.Record?.RequestCount ?? 0).ToString(CultureInfo.InvariantCulture));
                 Td(sb, "uuid", d.Record?.Uuid is { } uuid ? $"<code>{E(uuid)}</code>" : "–");
-                Td(sb, "issue", d.IssueUrl is { } url ? $"<a href=\"{E(url.ToString())}\">#{E(url.Segments[^1])}</a>" : "–");
+                Td(sb, "issue", view.IssueUrls.TryGetValue(d.Mac, out var url) ? $"<a href=\"{E(url.ToString())}\">#{E(url.Segments[^1])}</a>" : "–");
                 if (signedIn)
                 {
                     Td(sb, "decide", $"<a class=\"button\" href=\"/ui/devices/{E(d.Mac.ToFileName())}\">Approve or reject<span class=\"hint\"> {E(d.Mac.ToString())}</span></a>");
@@ -260,7 +261,7 @@ internal static class UiHtml
             ? $"<time datetime=\"{t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">{t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC</time>"
             : "–";
 
-    private static string Decision(UiDevice d)
+    private static string Decision(DeviceReading d)
     {
         if (d.Decision is not { } a)
         {

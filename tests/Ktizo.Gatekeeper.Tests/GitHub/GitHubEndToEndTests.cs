@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Ktizo.Core;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Tests.Support;
@@ -82,6 +83,27 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Single(_gitHub.Requests, r => r.Method == "POST" && r.Path.EndsWith("/issues", StringComparison.Ordinal));
         // Known devices of the example inventory asked nothing of GitHub.
         Assert.DoesNotContain(_gitHub.Issues, i => i.Title.Contains("52:54:00:00:05:11", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Register_OfANewMac_WakesTheWorker_SoTheIssueIsFiledLongBeforeThePollInterval()
+    {
+        var example = _remote.PushExample();
+        // Real time and a 10-minute poll: after its first pass the worker sleeps for 10 minutes unless a sighting wakes it.
+        await using var host = await StartAsync(clock: TimeProvider.System, gitHubPollInterval: "10m");
+        await host.WaitForCommitAsync(example);
+        var worker = host.App.Services.GetServices<IHostedService>().OfType<PendingIssueWorker>().Single();
+        await WaitForAsync(() => worker.Passes >= 1 ? (object)true : null, "the worker's first pass");
+        Assert.DoesNotContain(_gitHub.Issues, i => i.Title == Title);
+
+        using (var response = await host.Client.PostAsJsonAsync("/api/v1/devices/register", new { mac_address = "52-54-00-AA-BB-CC", uuid = "4c4c4544-0042" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        var issue = await WaitForAsync(() => _gitHub.Issues.SingleOrDefault(i => i.Title == Title), "the pending issue of the registered MAC", TimeSpan.FromSeconds(20));
+        Assert.Equal("open", issue.State);
+        Assert.Contains("4c4c4544-0042", issue.Body);
     }
 
     [Fact]
@@ -235,12 +257,13 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.DoesNotContain(_gitHub.Issues, i => i.Title.StartsWith("Pending", StringComparison.Ordinal));
     }
 
-    private Task<GatekeeperHost> StartAsync(bool gitHub = true)
+    private Task<GatekeeperHost> StartAsync(bool gitHub = true, TimeProvider? clock = null, string? gitHubPollInterval = null)
     {
         string[] args = gitHub
-            ? ["--github-repository", $"{_gitHub.Owner}/{_gitHub.Name}", "--github-api-base-url", _gitHub.BaseUri.ToString(), "--github-token-file", _secrets.Sub("token")]
+            ? ["--github-repository", $"{_gitHub.Owner}/{_gitHub.Name}", "--github-api-base-url", _gitHub.BaseUri.ToString(), "--github-token-file", _secrets.Sub("token"),
+               .. gitHubPollInterval is null ? Array.Empty<string>() : ["--github-poll-interval", gitHubPollInterval]]
             : [];
-        return GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path, args, services => services.AddSingleton<TimeProvider>(_clock));
+        return GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path, args, services => services.AddSingleton(clock ?? _clock));
     }
 
     private static async Task<int?> RecordedIssueAsync(GatekeeperHost host)

@@ -1,0 +1,40 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Ktizo.Core;
+using Ktizo.GitHub;
+using Ktizo.Store;
+
+namespace Ktizo.Gatekeeper.Devices;
+
+/// <summary>
+/// The one way a request records a device it has seen: the config download, its POST form and
+/// <c>POST /api/v1/devices/register</c> all come here. A first sighting is on disk before the caller answers,
+/// and it wakes the GitHub worker, so a new pending machine gets its issue within the worker's wake delay
+/// instead of at its next poll. With GitHub off the signal is still registered and nobody waits on it.
+/// </summary>
+public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues)
+{
+    /// <summary>
+    /// A device the store already knows: its counters move in memory (no lock, no disk, no allocation).
+    /// False for a device never seen: the caller goes on to <see cref="RecordAsync"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryTouch(MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, ReadOnlySpan<char> uuid) =>
+        store.TryTouch(mac, kind, address, userAgent, uuid);
+
+    /// <summary>
+    /// Records a sighting durably; true when it was the device's first, in which case the GitHub worker
+    /// has been woken (never waited for). Store failures propagate: the caller answers 503.
+    /// </summary>
+    public async Task<bool> RecordAsync(
+        MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, string? uuid, CancellationToken cancellationToken)
+    {
+        var first = await store.RecordAsync(mac, kind, address, userAgent, uuid, cancellationToken).ConfigureAwait(false);
+        if (first)
+        {
+            pendingIssues.Notify();
+        }
+
+        return first;
+    }
+}
