@@ -151,7 +151,7 @@ PIDS+=("$NGINX_PID")
 py wait-ready "http://127.0.0.1:$NGINX_PORT/api/v1/config/download?mac=$APPROVED_MAC" 30 >/dev/null
 
 # The per-answer log line (Information by default) turned off, as nginx runs with access_log off.
-QUIET_LOG=Logging__LogLevel__Ktizo.Gatekeeper.Http.ConfigDownloadHandler=Warning
+QUIET_LOG=KTIZO_Logging__LogLevel__Ktizo.Gatekeeper.Http.ConfigDownloadHandler=Warning
 if want approved || want unknown; then
   # "gatekeeper": without the per-answer line.
   start_gatekeeper gatekeeper "$TMP/example/origin.git" "$QUIET_LOG"
@@ -364,7 +364,7 @@ storm_run() {
     done
     [[ -n $stats ]] || { cat "$TMP/standin-$name.log"; exit 1; }
     api=$(awk '/^api /{print $2}' "$TMP/standin-$name.log")
-    set -- "$@" KTIZO_GITHUB_REPOSITORY=acme/cluster "KTIZO_GITHUB_API_URL=$api" "KTIZO_GITHUB_TOKEN=$STANDIN_TOKEN"
+    set -- "$@" KTIZO_GITHUB__REPOSITORY=acme/cluster "KTIZO_GITHUB__APIBASEURL=$api" "KTIZO_GITHUB_TOKEN=$STANDIN_TOKEN"
   fi
   start_gatekeeper "storm-$name" "$TMP/example/origin.git" "$QUIET_LOG" "$@"
   # Warm up on the approved MAC only: any unknown one would become one more pending machine.
@@ -418,8 +418,8 @@ if want storm; then
   # defaults pace mutations 1 s apart and fold MACs beyond 50 open issues into digest issues.
   storm_run paced limited
   # One issue per MAC, as the issue's "exactly 2,000 issues" reads: limits lifted on both sides.
-  storm_run unpaced unlimited GitHub__MaxOpenPendingIssues=1000000 GitHub__MinMutationInterval=00:00:00 \
-    GitHub__MaxContentCreationsPerHour=1000000
+  storm_run unpaced unlimited KTIZO_GITHUB__MAXOPENPENDINGISSUES=1000000 KTIZO_GITHUB__MINMUTATIONINTERVAL=0s \
+    KTIZO_GITHUB__MAXCONTENTCREATIONSPERHOUR=1000000
   say "## 4. Boot storm: $STORM_COUNT unknown MACs within $STORM_SECONDS s, GitHub stand-in (aim: 0 duplicates, p99 ≤ 10 ms)"
   say ""
   say "Open loop (bench/Ktizo.Storm): one request per MAC, started evenly over $STORM_SECONDS s whatever the answers take."
@@ -468,7 +468,7 @@ if want assets; then
   echo "6. boot assets: 16 parallel downloads of a 100 MB file"
   head -c "$ASSET_BYTES" /dev/urandom >"$TMP/assets/initramfs-amd64.xz"
   mkdir -p "$TMP/downloads"
-  start_gatekeeper gk-assets "$TMP/example/origin.git" "Boot__AssetsPath=$TMP/assets" "$QUIET_LOG"
+  start_gatekeeper gk-assets "$TMP/example/origin.git" "KTIZO_BOOT__ASSETSPATH=$TMP/assets" "$QUIET_LOG"
   say "## 6. Boot assets: 16 parallel downloads of a 100 MB file (aim: ratio ≥ 0.9)"
   say ""
   code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GK_PORT/talos/initramfs-amd64.xz" || true)
@@ -490,7 +490,7 @@ if want assets; then
         "$TMP/asset-runs" | tee -a "$REPORT"
     done
   else
-    say "Not measured: the gatekeeper answers $code for \`/talos/initramfs-amd64.xz\` with Boot__AssetsPath set."
+    say "Not measured: the gatekeeper answers $code for \`/talos/initramfs-amd64.xz\` with KTIZO_BOOT__ASSETSPATH set."
   fi
   stop "$GK_PID"
   rm -f "$TMP/assets/initramfs-amd64.xz"

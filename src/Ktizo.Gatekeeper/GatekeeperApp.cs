@@ -56,7 +56,7 @@ public static class GatekeeperApp
         new GatekeeperDefaults(currentDirectory).PostConfigure(Microsoft.Extensions.Options.Options.DefaultName, options);
 
         // Per-request framework chatter drowns the gatekeeper's own lines (one per config answer).
-        // appsettings.json or Logging__LogLevel__Microsoft.AspNetCore=Information brings it back.
+        // appsettings.json or KTIZO_Logging__LogLevel__Microsoft.AspNetCore=Information brings it back.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // While this category is enabled at any level, hosting starts an Activity and a log scope for
         // every request (8-10 % of the CPU of a config answer). It only logs request start/finish and

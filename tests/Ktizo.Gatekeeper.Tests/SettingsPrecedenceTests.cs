@@ -2,6 +2,7 @@ using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Tests.Support;
 using Ktizo.GitHub;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ktizo.Gatekeeper.Tests;
 
@@ -12,7 +13,7 @@ public sealed class ProcessEnvironment;
 [Collection(nameof(ProcessEnvironment))]
 public sealed class SettingsPrecedenceTests : IDisposable
 {
-    private static readonly string[] Variables = ["KTIZO_BRANCH", "KTIZO_POLLINTERVAL", "KTIZO_REPOSITORYTOKEN", "KTIZO_GITHUB__APIBASEURL"];
+    private static readonly string[] Variables = ["KTIZO_BRANCH", "KTIZO_POLLINTERVAL", "KTIZO_REPOSITORYTOKEN", "KTIZO_GITHUB__APIBASEURL", "BRANCH", "ASPNETCORE_URLS", "GitHub__PendingLabel"];
     private readonly TempFolder _folder = new("ktizo-precedence");
 
     public void Dispose()
@@ -51,6 +52,21 @@ public sealed class SettingsPrecedenceTests : IDisposable
         Assert.Equal("o/r", github.Repository);
         Assert.Equal(new Uri("https://from-env.example/api/v3/"), github.ApiBaseUrl);
         Assert.Equal("from-flag", github.PendingLabel);
+    }
+
+    [Fact]
+    public void Build_ReadsSettingsFromKtizoVariablesOnly()
+    {
+        Environment.SetEnvironmentVariable("BRANCH", "from-unprefixed");
+        Environment.SetEnvironmentVariable("ASPNETCORE_URLS", "http://127.0.0.1:1");
+        Environment.SetEnvironmentVariable("GitHub__PendingLabel", "from-unprefixed");
+
+        using var app = GatekeeperApp.Build(["--repository", "https://example.org/r.git", "--data-folder", _folder.Sub("data")]);
+        var configuration = app.Services.GetRequiredService<IConfiguration>();
+
+        Assert.NotEqual("from-unprefixed", configuration["Branch"]);
+        Assert.NotEqual("http://127.0.0.1:1", configuration["Urls"]);
+        Assert.NotEqual("from-unprefixed", configuration["GitHub:PendingLabel"]);
     }
 
     [Fact]

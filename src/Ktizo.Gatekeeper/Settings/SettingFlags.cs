@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ktizo.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 
 namespace Ktizo.Gatekeeper.Settings;
 
@@ -70,8 +71,17 @@ public static class SettingFlags
     /// variables by Microsoft.Extensions.Configuration's convention, then the flags. Precedence: flags, environment,
     /// appsettings.json, defaults.
     /// </summary>
-    public static IConfigurationBuilder AddKtizoSettings(this IConfigurationBuilder builder, IReadOnlyDictionary<string, string?> flags) =>
-        builder.AddEnvironmentVariables(Setting.EnvironmentPrefix).AddInMemoryCollection(flags);
+    public static IConfigurationBuilder AddKtizoSettings(this IConfigurationBuilder builder, IReadOnlyDictionary<string, string?> flags)
+    {
+        // One spelling per setting: the host's own environment sources (unprefixed, ASPNETCORE_, DOTNET_) would let
+        // a stray BRANCH or ASPNETCORE_URLS set a setting unnoticed. The host has read its own values already.
+        foreach (var source in builder.Sources.OfType<EnvironmentVariablesConfigurationSource>().ToList())
+        {
+            builder.Sources.Remove(source);
+        }
+
+        return builder.AddEnvironmentVariables(Setting.EnvironmentPrefix).AddInMemoryCollection(flags);
+    }
 
     private static string HelpName(Setting setting) =>
         (Nullable.GetUnderlyingType(setting.Type) ?? setting.Type).Name switch
