@@ -4,9 +4,8 @@ namespace Ktizo.BootChain.Tests.Harness;
 
 /// <summary>
 /// The real gatekeeper: `ktizo serve` as its own process inside the lab's namespace, tracking branch main
-/// of the test repository, with the boot endpoints pointed at the lab's TFTP root. Flags as
-/// docs/gatekeeper.md lists them; boot settings through the <c>Boot__…</c> environment variables, and
-/// <c>boot.ipxe</c>'s base URL from <c>--public-base-url</c>.
+/// of the test repository, with the boot endpoints pointed at the lab's TFTP root. Every setting
+/// a flag, as docs/gatekeeper.md lists them; <c>boot.ipxe</c>'s base URL from <c>--public-base-url</c>.
 /// </summary>
 public static class KtizoServe
 {
@@ -22,11 +21,10 @@ public static class KtizoServe
             "--urls", url, "--public-base-url", url, "--webhook-secret", webhookSecret,
             // Long enough that only the webhook can explain a prompt approval.
             "--poll-interval", "600s",
+            "--boot-assets-path", Path.Combine(lab.TftpRoot, "talos"), "--boot-console-args", "console=ttyS0",
         ],
         new Dictionary<string, string>
         {
-            ["Boot__AssetsPath"] = Path.Combine(lab.TftpRoot, "talos"),
-            ["Boot__ConsoleArgs"] = "console=ttyS0",
             ["DOTNET_NOLOGO"] = "1",
         });
 
