@@ -62,6 +62,7 @@
 // the few containers a patch reaches are ever copied.
 
 using Ktizo.Core.Validation;
+using Ktizo.Core.Yaml.Fields;
 using YamlDotNet.RepresentationModel;
 
 namespace Ktizo.Core.Yaml;
@@ -78,13 +79,17 @@ public static class StrategicMerge
     /// Nodes of <paramref name="config"/> that other configs hold too and that must not change (see
     /// <see cref="SharedNodes"/>); null when the config is this caller's alone.
     /// </param>
-    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile, IReadOnlySet<YamlNode>? shared = null)
+    /// <param name="talosVersion">
+    /// The cluster's Talos version (<c>v1.13.9</c>): whose field table decides the per-field rules. Null, or a
+    /// version without a table, uses <see cref="MergeRules.DefaultMinor"/>'s.
+    /// </param>
+    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile, IReadOnlySet<YamlNode>? shared = null, string? talosVersion = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(patch);
         ArgumentNullException.ThrowIfNull(patchFile);
 
-        var merger = new Merger(patchFile, shared);
+        var merger = new Merger(patchFile, shared, talosVersion);
         merger.Run(config, patch);
         return (IReadOnlyList<Diagnostic>?)merger.Diagnostics ?? [];
     }
@@ -126,7 +131,7 @@ public static class StrategicMerge
 
     private readonly record struct DocumentId(bool IsV1Alpha1, string ApiVersion, string Kind, string Name);
 
-    private sealed class Merger(string patchFile, IReadOnlySet<YamlNode>? shared)
+    private sealed class Merger(string patchFile, IReadOnlySet<YamlNode>? shared, string? talosVersion)
     {
         public List<Diagnostic>? Diagnostics { get; private set; }
 
@@ -141,9 +146,9 @@ public static class StrategicMerge
                 ids.Add(config[i].RootNode is YamlMappingNode root ? Identify(root) : null);
             }
 
-            // Identity of each patch document, or null when it is skipped (an error or a document delete).
+            // Identity of each patch document to carry out, or null when it is skipped (an error, or empty).
             var patchIds = new DocumentId?[patch.Count];
-
+            HashSet<DocumentId>? seen = null;
             for (var p = 0; p < patch.Count; p++)
             {
                 if (patch[p].RootNode is not YamlMappingNode root)
@@ -163,42 +168,64 @@ public static class StrategicMerge
                     continue;
                 }
 
-                if (root.Children.TryGetValue(PatchDirectives.Key, out var directive))
+                // Talos's decoder refuses a document twice in one file; a whole-document delete and a
+                // v1alpha1 document left with nothing but deletes are not documents to it.
+                var isDocumentDelete = root.Children.ContainsKey(PatchDirectives.Key);
+                if (!isDocumentDelete && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)) && !(seen ??= []).Add(id))
                 {
-                    if (IsDelete(directive))
-                    {
-                        DeleteDocument(config, ids, id, root);
-                    }
-
+                    var name = id.Name.Length > 0 ? $" named '{id.Name}'" : "";
+                    Report("patch-duplicate-document", $"this patch has the {(id.IsV1Alpha1 ? "v1alpha1" : id.Kind)} document{name} twice; Talos refuses that, merge them into one", root);
                     continue;
                 }
 
                 patchIds[p] = id;
-                var index = IndexOf(ids, id);
-                path.Clear();
-                ApplyDeletes(root, index >= 0 ? OwnRoot(config, index) : null, documentExists: index >= 0);
+            }
+
+            // Talos's order within one patch file: the v1alpha1 deletes, the v1alpha1 merge, then every other
+            // document in file order, each document's deletes right before its merge.
+            for (var p = 0; p < patch.Count; p++)
+            {
+                if (patchIds[p] is { IsV1Alpha1: true } id)
+                {
+                    Carry(config, ids, id, (YamlMappingNode)patch[p].RootNode);
+                }
             }
 
             for (var p = 0; p < patch.Count; p++)
             {
-                if (patchIds[p] is not { } id)
+                if (patchIds[p] is { IsV1Alpha1: false } id)
                 {
-                    continue;
+                    Carry(config, ids, id, (YamlMappingNode)patch[p].RootNode);
+                }
+            }
+        }
+
+        private void Carry(List<YamlDocument> config, List<DocumentId?> ids, DocumentId id, YamlMappingNode root)
+        {
+            if (root.Children.TryGetValue(PatchDirectives.Key, out var directive))
+            {
+                if (IsDelete(directive))
+                {
+                    DeleteDocument(config, ids, id, root);
                 }
 
-                var root = (YamlMappingNode)patch[p].RootNode;
-                var rules = MergeRules.For(id.IsV1Alpha1, id.Kind);
-                var index = IndexOf(ids, id);
-                path.Clear();
-                if (index >= 0 && OwnRoot(config, index) is { } target)
-                {
-                    MergeMapping(target, root, rules);
-                }
-                else if (index < 0 && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)))
-                {
-                    config.Add(new YamlDocument(YamlClone.Node(root, stripDirectives: true)));
-                    ids.Add(id);
-                }
+                return;
+            }
+
+            var rules = MergeRules.For(talosVersion, id.IsV1Alpha1, id.Kind);
+            var index = IndexOf(ids, id);
+            path.Clear();
+            ApplyDeletes(root, index >= 0 ? OwnRoot(config, index) : null, documentExists: index >= 0, rules);
+
+            path.Clear();
+            if (index >= 0 && OwnRoot(config, index) is { } target)
+            {
+                MergeMapping(target, root, rules);
+            }
+            else if (index < 0 && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)))
+            {
+                config.Add(new YamlDocument(YamlClone.Node(root, stripDirectives: true)));
+                ids.Add(id);
             }
         }
 
@@ -235,13 +262,29 @@ public static class StrategicMerge
             for (var i = 0; i < children.Count; i++)
             {
                 var (key, value) = children[i];
-                if (!(key is YamlScalarNode { Value: "version" or "kind" or "name" } || PatchDirectives.HasDirective(value)))
+                if (!(key is YamlScalarNode { Value: "version" or "kind" or "name" } || OnlyDeletes(value)))
                 {
                     return false;
                 }
             }
 
             return true;
+        }
+
+        // A patch value that holds nothing but deletes: Talos's decoder strips it, so nothing of it is merged.
+        private static bool OnlyDeletes(YamlNode node)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping when mapping.Children.ContainsKey(PatchDirectives.Key):
+                    return true;
+                case YamlMappingNode mapping:
+                    return mapping.Children.Count > 0 && mapping.Children.All(c => OnlyDeletes(c.Value));
+                case YamlSequenceNode sequence:
+                    return sequence.Children.Count > 0 && sequence.Children.All(PatchDirectives.HasDirective);
+                default:
+                    return false;
+            }
         }
 
         private void DeleteDocument(List<YamlDocument> config, List<DocumentId?> ids, DocumentId id, YamlMappingNode root)
@@ -266,9 +309,9 @@ public static class StrategicMerge
 
         // ---- deletes ----
 
-        // Carries out every `$patch: delete` inside a patch mapping. `target` is the config mapping
-        // at the same place, or null when the config has nothing there.
-        private void ApplyDeletes(YamlMappingNode patch, YamlMappingNode? target, bool documentExists)
+        // Carries out every `$patch: delete` inside a patch mapping. `target` is the config mapping at the same
+        // place, or null when the config has nothing there; `rules` are Talos's for that place.
+        private void ApplyDeletes(YamlMappingNode patch, YamlMappingNode? target, bool documentExists, MergeRules? rules)
         {
             var children = patch.Children;
             for (var i = 0; i < children.Count; i++)
@@ -280,29 +323,23 @@ public static class StrategicMerge
                 }
 
                 path.Add(key);
+                var childRules = rules?.Child(key);
                 switch (value)
                 {
                     case YamlMappingNode mapping when mapping.Children.TryGetValue(PatchDirectives.Key, out var directive):
                         if (IsDelete(directive))
                         {
-                            if (target is not null)
-                            {
-                                target.Children.Remove(keyNode);
-                            }
-                            else
-                            {
-                                ReportMissingParent(mapping, documentExists);
-                            }
+                            DeleteKey(target, keyNode, key, mapping, documentExists, rules);
                         }
 
                         break;
 
                     case YamlMappingNode mapping:
-                        ApplyDeletes(mapping, OwnChild(target, keyNode) as YamlMappingNode, documentExists);
+                        ApplyDeletes(mapping, OwnChild(target, keyNode) as YamlMappingNode ?? AlwaysThere(target, childRules), documentExists, childRules);
                         break;
 
                     case YamlSequenceNode sequence:
-                        DeleteListItems(sequence, OwnChild(target, keyNode) as YamlSequenceNode, documentExists);
+                        DeleteListItems(sequence, OwnChild(target, keyNode) as YamlSequenceNode, documentExists, childRules);
                         break;
                 }
 
@@ -310,7 +347,29 @@ public static class StrategicMerge
             }
         }
 
-        private void DeleteListItems(YamlSequenceNode patch, YamlSequenceNode? target, bool documentExists)
+        // A struct Talos holds by value exists even where the YAML leaves it out, so a delete can walk through
+        // it; only a pointer or a map that is absent makes Talos's lookup fail. The stand-in mapping is empty
+        // and belongs to no config: deletes under it find nothing and change nothing.
+        private static YamlMappingNode? AlwaysThere(YamlMappingNode? parent, MergeRules? rules) =>
+            parent is not null && rules?.Field == TalosField.Struct ? new YamlMappingNode() : null;
+
+        private void DeleteKey(YamlMappingNode? target, YamlNode keyNode, string key, YamlMappingNode at, bool documentExists, MergeRules? parentRules)
+        {
+            if (target is null)
+            {
+                ReportMissingParent(at, documentExists);
+                return;
+            }
+
+            // Talos zeroes a struct field whether it is set or not, but a map key must be there
+            // (configloader/internal/decoder/selector.go, deleteForPath).
+            if (!target.Children.Remove(keyNode) && parentRules is not null && parentRules.IsMapKey(key))
+            {
+                Report("patch-delete-missing", $"cannot delete {PathText()}: the config has no key '{key}' there", at);
+            }
+        }
+
+        private void DeleteListItems(YamlSequenceNode patch, YamlSequenceNode? target, bool documentExists, MergeRules? rules)
         {
             var items = patch.Children;
             for (var i = 0; i < items.Count; i++)
@@ -343,6 +402,15 @@ public static class StrategicMerge
                     continue;
                 }
 
+                // Talos compares the text of the item's Go field: a string matches, but a number, a bool or a
+                // pointer prints as "<uint16 Value>" and so on, and never matches (selector.go, deleteStructFrom).
+                var keyField = rules?.Item?.Child(selectorKey.Value ?? "")?.Field;
+                if (keyField is not null and not (TalosField.String or TalosField.Opaque))
+                {
+                    Report("patch-delete-key-type", $"Talos cannot find a list item of {PathText()} by {selectorKey.Value}: it compares the field as text, and a {Describe(keyField.Value)} never matches; delete the item by a text field or rewrite the list", item);
+                    continue;
+                }
+
                 var found = -1;
                 for (var t = 0; t < target.Children.Count && found < 0; t++)
                 {
@@ -361,6 +429,14 @@ public static class StrategicMerge
                 target.Children.RemoveAt(found);
             }
         }
+
+        private static string Describe(TalosField field) => field switch
+        {
+            TalosField.Number => "number",
+            TalosField.Bool => "bool",
+            TalosField.Pointer => "field held by pointer",
+            _ => "field that is not text",
+        };
 
         // Talos picks the item's first key other than `$patch` as what to match on.
         private static bool SelectorOf(YamlMappingNode item, out YamlScalarNode key, out YamlScalarNode value)
@@ -545,31 +621,155 @@ public static class StrategicMerge
 
                 var keyText = (key as YamlScalarNode)?.Value ?? "";
                 path.Add(keyText);
-                var childRules = rules?.Child(keyText);
-                if (current.NodeType != value.NodeType)
+                MergeValue(target, key, current, value, rules?.Child(keyText));
+                path.RemoveAt(path.Count - 1);
+            }
+
+            if (rules is { ResetWhenAbsent.Count: > 0 })
+            {
+                ResetAbsent(target, patch, rules.ResetWhenAbsent);
+            }
+        }
+
+        private void MergeValue(YamlMappingNode target, YamlNode key, YamlNode current, YamlNode value, MergeRules? rules)
+        {
+            var field = rules?.Field;
+            if (field is TalosField.Replace or TalosField.Atomic or TalosField.Bytes)
+            {
+                // Taken whole, whatever it was: `merge:"replace"`, a Merge() that replaces, or []byte.
+                target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                return;
+            }
+
+            if (current.NodeType != value.NodeType)
+            {
+                Report("patch-type-mismatch", $"cannot merge {Describe(value)} into {Describe(current)} at {PathText()}", value);
+                return;
+            }
+
+            switch (value)
+            {
+                case YamlScalarNode scalar:
+                    if (field == TalosField.Any && YamlTypeOf(scalar) is var patchType && YamlTypeOf((YamlScalarNode)current) is var configType && patchType != configType)
+                    {
+                        Report("patch-type-mismatch", $"cannot merge a {patchType} into a {configType} at {PathText()}; Talos merges free-form values only of the same YAML type", value);
+                    }
+                    else if (!KeepsConfigValue(scalar, field))
+                    {
+                        target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                    }
+
+                    break;
+
+                case YamlMappingNode patchMapping:
+                    MergeMapping((YamlMappingNode)OwnChild(target, key)!, patchMapping, rules);
+                    break;
+
+                default:
+                    MergeList((YamlSequenceNode)OwnChild(target, key)!, (YamlSequenceNode)value, rules);
+                    break;
+            }
+        }
+
+        // Talos's merge leaves a set value alone when the patch's is its type's zero value, unless the field is
+        // held by pointer (merge.go: "merged into the left unless it's zero value"; false is always merged).
+        private static bool KeepsConfigValue(YamlScalarNode patch, TalosField? field) => field switch
+        {
+            TalosField.String or TalosField.Opaque or TalosField.AtomicUnlessZero => patch.Value is "",
+            TalosField.Number => IsNumericZero(patch.Value),
+            TalosField.Any => patch.Value is "" || (!YamlScalars.IsStringTyped(patch) && IsNumericZero(patch.Value)),
+            _ => false,
+        };
+
+        private static bool IsNumericZero(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return false;
+            }
+
+            var digits = text.AsSpan().TrimStart("+-");
+            if (digits.StartsWith("0x") || digits.StartsWith("0o") || digits.StartsWith("0b"))
+            {
+                digits = digits[2..];
+            }
+
+            var sawDigit = false;
+            foreach (var c in digits)
+            {
+                if (c is '0' or '_')
                 {
-                    Report("patch-type-mismatch", $"cannot merge {Describe(value)} into {Describe(current)} at {PathText()}", value);
+                    sawDigit |= c == '0';
                 }
-                else if (childRules is { Replace: true } || value is YamlScalarNode)
+                else if (c is not ('.' or 'e' or 'E' or '+' or '-'))
                 {
-                    target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                    return false;
                 }
-                else if (value is YamlMappingNode patchMapping)
+            }
+
+            return sawDigit;
+        }
+
+        // A scalar's type as Talos's YAML decoder sees it in a free-form (map[string]any) value.
+        private static string YamlTypeOf(YamlScalarNode scalar)
+        {
+            if (YamlScalars.IsStringTyped(scalar))
+            {
+                return "string";
+            }
+
+            var text = scalar.Value ?? "";
+            if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
+            {
+                return "bool";
+            }
+
+            if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _)
+                || (text.StartsWith("0x", StringComparison.Ordinal) && text.Length > 2) || (text.StartsWith("0o", StringComparison.Ordinal) && text.Length > 2))
+            {
+                return "number";
+            }
+
+            return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+                || text is ".inf" or "-.inf" or "+.inf" or ".nan" or ".Inf" or ".NaN"
+                ? "number"
+                : "string";
+        }
+
+        // Fields Talos resets when it merges a struct whose patch lacks them (a ByteSize's Merge() copies the
+        // patch's empty value; a bool held by value takes the patch's false).
+        private void ResetAbsent(YamlMappingNode target, YamlMappingNode patch, IReadOnlyList<string[]> resets)
+        {
+            foreach (var keys in resets)
+            {
+                YamlNode? inPatch = patch;
+                for (var k = 0; k < keys.Length && inPatch is not null; k++)
                 {
-                    MergeMapping((YamlMappingNode)OwnChild(target, key)!, patchMapping, childRules);
-                }
-                else
-                {
-                    MergeList((YamlSequenceNode)OwnChild(target, key)!, (YamlSequenceNode)value, childRules);
+                    inPatch = inPatch is YamlMappingNode m && m.Children.TryGetValue(new YamlScalarNode(keys[k]), out var next) && !YamlScalars.IsNull(next) ? next : null;
                 }
 
-                path.RemoveAt(path.Count - 1);
+                if (inPatch is not null)
+                {
+                    continue;
+                }
+
+                var owner = target;
+                for (var k = 0; k < keys.Length - 1 && owner is not null; k++)
+                {
+                    owner = OwnChild(owner, new YamlScalarNode(keys[k])) as YamlMappingNode;
+                }
+
+                owner?.Children.Remove(new YamlScalarNode(keys[^1]));
             }
         }
 
         private void MergeList(YamlSequenceNode target, YamlSequenceNode patch, MergeRules? rules)
         {
             var items = patch.Children;
+            var field = rules?.Field;
+            // ImageVerificationRules.Merge indexes the config's rules before it appends: a patch rule matches
+            // only those, and replaces the one it matches whole.
+            var original = target.Children.Count;
             path.Add("[]");
             for (var i = 0; i < items.Count; i++)
             {
@@ -579,71 +779,79 @@ public static class StrategicMerge
                     continue;
                 }
 
-                var match = rules is { ListKey: not ListKey.None } && item is YamlMappingNode mapping
-                    ? FindMatch(target, mapping, rules.ListKey)
-                    : null;
-
-                if (match is not null)
+                var match = item is YamlMappingNode mapping ? FindMatch(target, mapping, field, field == TalosField.ImageRules ? original : target.Children.Count) : -1;
+                if (match < 0)
                 {
-                    MergeMapping(OwnItem(target, match), (YamlMappingNode)item, rules!.Item);
+                    target.Children.Add(YamlClone.Node(item, stripDirectives: true));
+                }
+                else if (field == TalosField.ImageRules)
+                {
+                    target.Children[match] = YamlClone.Node(item, stripDirectives: true);
                 }
                 else
                 {
-                    target.Children.Add(YamlClone.Node(item, stripDirectives: true));
+                    MergeMapping(OwnItem(target, (YamlMappingNode)target.Children[match]), (YamlMappingNode)item, rules!.Item);
                 }
             }
 
             path.RemoveAt(path.Count - 1);
         }
 
-        private static YamlMappingNode? FindMatch(YamlSequenceNode target, YamlMappingNode item, ListKey listKey)
+        // The index of the config item the patch item merges into, among the first `count`; -1 for none.
+        private static int FindMatch(YamlSequenceNode target, YamlMappingNode item, TalosField? field, int count)
         {
-            switch (listKey)
+            switch (field)
             {
-                case ListKey.Interface:
+                case TalosField.Interfaces:
                 {
                     var name = ScalarText(item, MergeKeys.Interface);
                     if (!string.IsNullOrEmpty(name))
                     {
-                        return FindByText(target, MergeKeys.Interface, name, normalizeNumber: false);
+                        return FindByText(target, count, MergeKeys.Interface, name, normalizeNumber: false);
                     }
 
                     if (Child(item, MergeKeys.DeviceSelector) is YamlMappingNode selector)
                     {
-                        for (var i = 0; i < target.Children.Count; i++)
+                        for (var i = 0; i < count; i++)
                         {
                             if (target.Children[i] is YamlMappingNode candidate
                                 && Child(candidate, MergeKeys.DeviceSelector) is YamlMappingNode candidateSelector
                                 && YamlEquality.SameValue(candidateSelector, selector))
                             {
-                                return candidate;
+                                return i;
                             }
                         }
                     }
 
-                    return null;
+                    return -1;
                 }
 
-                case ListKey.VlanId:
+                case TalosField.Vlans:
                     // A missing vlanId is Go's zero value, 0.
-                    return FindByText(target, MergeKeys.VlanId, ScalarText(item, MergeKeys.VlanId) ?? "0", normalizeNumber: true);
+                    return FindByText(target, count, MergeKeys.VlanId, ScalarText(item, MergeKeys.VlanId) ?? "0", normalizeNumber: true);
 
-                case ListKey.Name:
-                    return FindByText(target, MergeKeys.Name, ScalarText(item, MergeKeys.Name) ?? "", normalizeNumber: false);
+                case TalosField.AdmissionPlugins:
+                    return FindByText(target, count, MergeKeys.Name, ScalarText(item, MergeKeys.Name) ?? "", normalizeNumber: false);
+
+                case TalosField.ConfigFiles:
+                    return FindByText(target, count, MergeKeys.MountPath, ScalarText(item, MergeKeys.MountPath) ?? "", normalizeNumber: false);
+
+                case TalosField.ImageRules:
+                    return FindByText(target, count, MergeKeys.Image, ScalarText(item, MergeKeys.Image) ?? "", normalizeNumber: false);
 
                 default:
-                    return null;
+                    return -1;
             }
         }
 
-        private static YamlMappingNode? FindByText(YamlSequenceNode target, YamlScalarNode key, string wanted, bool normalizeNumber)
+        private static int FindByText(YamlSequenceNode target, int count, YamlScalarNode key, string wanted, bool normalizeNumber)
         {
             if (normalizeNumber)
             {
                 wanted = NormalizeNumber(wanted);
             }
 
-            for (var i = 0; i < target.Children.Count; i++)
+            for (var i = 0; i < count; i++)
             {
                 if (target.Children[i] is not YamlMappingNode candidate)
                 {
@@ -658,11 +866,11 @@ public static class StrategicMerge
 
                 if (text == wanted)
                 {
-                    return candidate;
+                    return i;
                 }
             }
 
-            return null;
+            return -1;
         }
 
         private static string NormalizeNumber(string text) =>
@@ -733,80 +941,6 @@ internal static class PatchDirectives
         node is YamlMappingNode mapping && mapping.Children.ContainsKey(Key);
 }
 
-internal enum ListKey
-{
-    None,
-    Interface,
-    VlanId,
-    Name,
-}
-
-/// <summary>The Talos fields that do not follow the default merge (rules 8 and 9), as a tree of keys.</summary>
-internal sealed class MergeRules
-{
-    private static readonly MergeRules V1Alpha1 = Build(
-        ("cluster.network.podSubnets", ReplaceWhole()),
-        ("cluster.network.serviceSubnets", ReplaceWhole()),
-        ("cluster.apiServer.auditPolicy", ReplaceWhole()),
-        ("cluster.apiServer.admissionControl", Keyed(ListKey.Name)),
-        ("machine.network.interfaces", Keyed(ListKey.Interface, Build(("vlans", Keyed(ListKey.VlanId))))));
-
-    private static readonly Dictionary<string, MergeRules> ByKind = new(StringComparer.Ordinal)
-    {
-        ["KubeNetworkConfig"] = Build(("podSubnets", ReplaceWhole()), ("serviceSubnets", ReplaceWhole())),
-        ["KubeAuditPolicyConfig"] = Build(("configuration", ReplaceWhole())),
-        ["CRIBaseRuntimeSpecConfig"] = Build(("overrides", ReplaceWhole())),
-    };
-
-    private Dictionary<string, MergeRules>? children;
-
-    public bool Replace { get; private init; }
-
-    public ListKey ListKey { get; private init; }
-
-    /// <summary>Rules inside each item of a keyed list.</summary>
-    public MergeRules? Item { get; private init; }
-
-    public static MergeRules? For(bool isV1Alpha1, string kind) =>
-        isV1Alpha1 ? V1Alpha1 : ByKind.GetValueOrDefault(kind);
-
-    public MergeRules? Child(string key) => children?.GetValueOrDefault(key);
-
-    private static MergeRules ReplaceWhole() => new() { Replace = true };
-
-    private static MergeRules Keyed(ListKey key, MergeRules? item = null) => new() { ListKey = key, Item = item };
-
-    private static MergeRules Build(params (string Path, MergeRules Leaf)[] entries)
-    {
-        var root = new MergeRules();
-        foreach (var (dotted, leaf) in entries)
-        {
-            var node = root;
-            var keys = dotted.Split('.');
-            for (var i = 0; i < keys.Length; i++)
-            {
-                node.children ??= new Dictionary<string, MergeRules>(StringComparer.Ordinal);
-                if (i == keys.Length - 1)
-                {
-                    node.children[keys[i]] = leaf;
-                }
-                else
-                {
-                    if (!node.children.TryGetValue(keys[i], out var next))
-                    {
-                        next = new MergeRules();
-                        node.children[keys[i]] = next;
-                    }
-
-                    node = next;
-                }
-            }
-        }
-
-        return root;
-    }
-}
-
 /// <summary>Key nodes looked up on every merge, allocated once.</summary>
 internal static class MergeKeys
 {
@@ -817,6 +951,8 @@ internal static class MergeKeys
     public static readonly YamlScalarNode Interface = new("interface");
     public static readonly YamlScalarNode DeviceSelector = new("deviceSelector");
     public static readonly YamlScalarNode VlanId = new("vlanId");
+    public static readonly YamlScalarNode MountPath = new("mountPath");
+    public static readonly YamlScalarNode Image = new("image");
 }
 
 /// <summary>Value equality of YAML trees: mapping order and null-valued entries do not count; scalars compare by text.</summary>
