@@ -6,9 +6,13 @@
 // pkg/machinery/config/types/** (special fields), and
 // pkg/machinery/config/configloader/internal/decoder/delete.go + selector.go (`$patch: delete`).
 //
-// Order. Apply takes one patch file (one or more documents). First every `$patch: delete` in the
-// patch is carried out, in document order; then every patch document is merged, in order. So a patch
-// can delete an interface and add it back fresh in the same file (Talos's patchdelete test does).
+// Order. Apply takes one patch file (one or more documents), in Talos's order (config/container/container.go,
+// Documents): the v1alpha1 document's deletes, its merge, then every other document in file order, each one's
+// deletes right before its merge. So a patch can delete an interface and add it back fresh in the same file.
+//
+// Fields. What a value does depends on the Talos field it lands on: Fields/TalosV1_*Fields.cs, generated from
+// Talos's Go structs for each supported minor, give every field's kind (MergeRules walks them as a key tree,
+// one dictionary lookup per key). Apply takes the cluster's talosVersion to pick the table.
 //
 // Documents.
 //  1. A document's identity is apiVersion + kind + name (name only when the document has one). The
@@ -20,40 +24,42 @@
 //  3. A patch document with `kind` but no `apiVersion`, or the other way round, is an error
 //     (`patch-document-identity`), as in Talos's decoder.
 //
-// Values (one patch value merged onto the config value under the same key).
+// Values (one patch value merged onto the config value under the same key; merge/merge.go).
 //  4. Mappings merge key by key, recursively. Keys new to the config are added after its existing keys.
-//  5. Scalars replace scalars. A null patch value (`key:`, `key: null`, `~`) changes nothing, as a
-//     zero value does in Talos; use `$patch: delete` to remove a key. Unlike Talos, which merges
-//     typed Go structs, "" and 0 do replace: without the schema they cannot be told from real values.
+//  5. Scalars replace scalars, except Go zero values on fields Talos holds by value: "" on a string, 0 on a
+//     number leave the config's value (`machine.install.disk: ""` keeps /dev/sda). On a field held by
+//     pointer they replace; `false` always replaces. A null patch value (`key:`, `~`) changes nothing. In
+//     free-form maps (map[string]any) the YAML types decide: zero values keep, and a value of another YAML
+//     type is `patch-type-mismatch`. A field no table knows is replaced, as before.
 //  6. A null config value is replaced by the patch value, whatever its kind.
 //  7. Lists append: the patch items go after the config items.
-//  8. Keyed lists merge item by item: a patch item that matches a config item is merged into it
-//     (rules 4-9 apply inside); an unmatched patch item is appended. Matched on:
-//       v1alpha1  machine.network.interfaces                on `interface`, or, for an item without one,
-//                                                            on an equal `deviceSelector`   (NetworkDeviceList.Merge)
-//       v1alpha1  machine.network.interfaces[].vlans        on `vlanId`                     (VlanList.Merge)
-//       v1alpha1  cluster.apiServer.admissionControl        on `name`                       (AdmissionPluginConfigList.Merge)
-//     (types/v1alpha1/v1alpha1_types.go). Selectors compare by value, key order ignored; the
-//     patch item is also matched against items appended earlier by the same list.
-//  9. Replace fields take the patch value whole, list or mapping (`merge:"replace"` in Talos):
-//       v1alpha1  cluster.network.podSubnets, cluster.network.serviceSubnets  (ClusterNetworkConfig, v1alpha1_types.go)
-//       v1alpha1  cluster.apiServer.auditPolicy                               (APIServerConfig, v1alpha1_types.go)
-//       KubeNetworkConfig          podSubnets, serviceSubnets                 (types/k8s, KubeNetworkConfigV1Alpha1)
-//       KubeAuditPolicyConfig      configuration                              (types/k8s, KubeAuditPolicyConfigV1Alpha1)
-//       CRIBaseRuntimeSpecConfig   overrides                                  (types/cri, CRIBaseRuntimeSpecConfigV1Alpha1)
+//  8. Keyed lists (types with their own Merge()) merge item by item; an unmatched patch item is appended:
+//       interfaces       on `interface`, or an equal `deviceSelector`   (NetworkDeviceList.Merge)
+//       vlans            on `vlanId`                                  (VlanList.Merge)
+//       admissionControl on `name`                                    (AdmissionPluginConfigList.Merge)
+//       configFiles      on `mountPath` (ExtensionServiceConfig)      (ConfigFileList.Merge)
+//       rules            on `image` (ImageVerificationConfig): the matched rule is replaced whole, and
+//                        only the config's own rules are matched      (ImageVerificationRules.Merge)
+//  9. Replace fields take the patch value whole, list or mapping: `merge:"replace"` tags, Args values
+//     (extraArgs from v1.13: a value may change from string to list), ByteSize/PercentageSize, []byte.
+//     ByteSize fields absent from a patch struct that Talos merges are cleared (ByteSize.Merge copies the
+//     patch's empty value), and so are bools held by value (false is always merged).
 // 10. Patching a mapping with a list or a scalar, a list with a mapping, and so on, is an error
 //     (`patch-type-mismatch`, at the patch value); the config value stays as it was.
 //
-// Deletes (`$patch: delete`; any other `$patch` value is an error, `patch-unknown-directive`).
-// 11. `key: {$patch: delete}` removes `key` from the config. Removing a key the config does not have
-//     changes nothing, but a missing mapping on the way to it is an error (`patch-delete-missing`),
-//     as Talos's "lookup failed".
-// 12. A list item `{name: x, $patch: delete}` removes the first config item whose `name` (the item's
-//     first key other than `$patch`) equals `x`; no such item is `patch-delete-missing`.
-// 13. `$patch: delete` at the top of a patch document, next to apiVersion/kind(/name), removes the
-//     matching config document; there must be one (`patch-delete-missing`). The v1alpha1 document
-//     cannot be deleted, and deletes inside a list item are not supported (both
-//     `patch-delete-unsupported`, as in Talos).
+// Deletes (`$patch: delete`; any other `$patch` value is an error, `patch-unknown-directive`;
+// configloader/internal/decoder/delete.go and selector.go).
+// 11. `key: {$patch: delete}` removes `key` from the config. A struct field that is not set is no error (Talos
+//     zeroes it); a missing map key (`nodeLabels.x`) is `patch-delete-missing`, and so is a missing pointer
+//     struct or map on the way (Talos's "lookup failed"); a struct held by value is always there.
+// 12. A list item `{name: x, $patch: delete}` removes the first config item whose `name` (the item's first key
+//     other than `$patch`) equals `x` as text; no such item is `patch-delete-missing`. Talos compares the Go
+//     field's text, so a number, bool or pointer field never matches: `patch-delete-key-type`.
+// 13. `$patch: delete` at the top of a patch document, next to apiVersion/kind(/name), removes the matching
+//     config document; there must be one (`patch-delete-missing`). The v1alpha1 document cannot be deleted,
+//     and deletes inside a list item are not supported (both `patch-delete-unsupported`, as in Talos).
+// 14. The same document (apiVersion + kind + name) twice in one patch file is `patch-duplicate-document`
+//     (configloader/internal/decoder/decoder.go); a whole-document delete does not count.
 //
 // The patch is never changed, and no node of it ends up in the config (inserted values are copies),
 // so one parsed patch can be applied to many configs. Likewise the config may share nodes with other
