@@ -54,7 +54,8 @@ internal static class ConfigChecks
             Fail("config-hostname", $"HostnameConfig sets a hostname with 'auto: {auto}'; Talos needs 'auto: off' beside 'hostname'");
         }
 
-        if (Text(v1, "machine", "install", "disk") is null && Node(v1, "machine", "install", "diskSelector") is null)
+        // Talos: an empty disk is no disk (types/v1alpha1/v1alpha1_validation.go, "either install disk or diskSelector").
+        if (Text(v1, "machine", "install", "disk") is null or "" && Node(v1, "machine", "install", "diskSelector") is null)
         {
             Fail("config-install-disk", "neither machine.install.disk nor machine.install.diskSelector is set; set installDisk in the device file or in cluster.yaml defaults");
         }

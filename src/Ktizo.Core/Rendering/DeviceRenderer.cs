@@ -26,6 +26,7 @@ internal sealed class DeviceRenderer
 
     private readonly TemplateSet _templates;
     private readonly ScriptObject _cluster;
+    private readonly string _talosVersion;
 
     /// <summary>
     /// The last output of each patch template and its parsed documents. A template that does not depend on
@@ -38,6 +39,7 @@ internal sealed class DeviceRenderer
     {
         _templates = templates;
         _cluster = TemplateModel.ForCluster(cluster);
+        _talosVersion = cluster.TalosVersion;
     }
 
     /// <summary>
@@ -145,7 +147,7 @@ internal sealed class DeviceRenderer
                 continue;
             }
 
-            var mergeErrors = StrategicMerge.Apply(documents, patchDocuments, patch.Path, baseTemplate.SharedNodes);
+            var mergeErrors = StrategicMerge.Apply(documents, patchDocuments, patch.Path, baseTemplate.SharedNodes, _talosVersion);
             if (mergeErrors.Count > 0)
             {
                 errors.AddRange(mergeErrors);

@@ -6,9 +6,13 @@
 // pkg/machinery/config/types/** (special fields), and
 // pkg/machinery/config/configloader/internal/decoder/delete.go + selector.go (`$patch: delete`).
 //
-// Order. Apply takes one patch file (one or more documents). First every `$patch: delete` in the
-// patch is carried out, in document order; then every patch document is merged, in order. So a patch
-// can delete an interface and add it back fresh in the same file (Talos's patchdelete test does).
+// Order. Apply takes one patch file (one or more documents), in Talos's order (config/container/container.go,
+// Documents): the v1alpha1 document's deletes, its merge, then every other document in file order, each one's
+// deletes right before its merge. So a patch can delete an interface and add it back fresh in the same file.
+//
+// Fields. What a value does depends on the Talos field it lands on: Fields/TalosV1_*Fields.cs, generated from
+// Talos's Go structs for each supported minor, give every field's kind (MergeRules walks them as a key tree,
+// one dictionary lookup per key). Apply takes the cluster's talosVersion to pick the table.
 //
 // Documents.
 //  1. A document's identity is apiVersion + kind + name (name only when the document has one). The
@@ -20,40 +24,42 @@
 //  3. A patch document with `kind` but no `apiVersion`, or the other way round, is an error
 //     (`patch-document-identity`), as in Talos's decoder.
 //
-// Values (one patch value merged onto the config value under the same key).
+// Values (one patch value merged onto the config value under the same key; merge/merge.go).
 //  4. Mappings merge key by key, recursively. Keys new to the config are added after its existing keys.
-//  5. Scalars replace scalars. A null patch value (`key:`, `key: null`, `~`) changes nothing, as a
-//     zero value does in Talos; use `$patch: delete` to remove a key. Unlike Talos, which merges
-//     typed Go structs, "" and 0 do replace: without the schema they cannot be told from real values.
+//  5. Scalars replace scalars, except Go zero values on fields Talos holds by value: "" on a string, 0 on a
+//     number leave the config's value (`machine.install.disk: ""` keeps /dev/sda). On a field held by
+//     pointer they replace; `false` always replaces. A null patch value (`key:`, `~`) changes nothing. In
+//     free-form maps (map[string]any) the YAML types decide: zero values keep, and a value of another YAML
+//     type is `patch-type-mismatch`. A field no table knows is replaced, as before.
 //  6. A null config value is replaced by the patch value, whatever its kind.
 //  7. Lists append: the patch items go after the config items.
-//  8. Keyed lists merge item by item: a patch item that matches a config item is merged into it
-//     (rules 4-9 apply inside); an unmatched patch item is appended. Matched on:
-//       v1alpha1  machine.network.interfaces                on `interface`, or, for an item without one,
-//                                                            on an equal `deviceSelector`   (NetworkDeviceList.Merge)
-//       v1alpha1  machine.network.interfaces[].vlans        on `vlanId`                     (VlanList.Merge)
-//       v1alpha1  cluster.apiServer.admissionControl        on `name`                       (AdmissionPluginConfigList.Merge)
-//     (types/v1alpha1/v1alpha1_types.go). Selectors compare by value, key order ignored; the
-//     patch item is also matched against items appended earlier by the same list.
-//  9. Replace fields take the patch value whole, list or mapping (`merge:"replace"` in Talos):
-//       v1alpha1  cluster.network.podSubnets, cluster.network.serviceSubnets  (ClusterNetworkConfig, v1alpha1_types.go)
-//       v1alpha1  cluster.apiServer.auditPolicy                               (APIServerConfig, v1alpha1_types.go)
-//       KubeNetworkConfig          podSubnets, serviceSubnets                 (types/k8s, KubeNetworkConfigV1Alpha1)
-//       KubeAuditPolicyConfig      configuration                              (types/k8s, KubeAuditPolicyConfigV1Alpha1)
-//       CRIBaseRuntimeSpecConfig   overrides                                  (types/cri, CRIBaseRuntimeSpecConfigV1Alpha1)
+//  8. Keyed lists (types with their own Merge()) merge item by item; an unmatched patch item is appended:
+//       interfaces       on `interface`, or an equal `deviceSelector`   (NetworkDeviceList.Merge)
+//       vlans            on `vlanId`                                  (VlanList.Merge)
+//       admissionControl on `name`                                    (AdmissionPluginConfigList.Merge)
+//       configFiles      on `mountPath` (ExtensionServiceConfig)      (ConfigFileList.Merge)
+//       rules            on `image` (ImageVerificationConfig): the matched rule is replaced whole, and
+//                        only the config's own rules are matched      (ImageVerificationRules.Merge)
+//  9. Replace fields take the patch value whole, list or mapping: `merge:"replace"` tags, Args values
+//     (extraArgs from v1.13: a value may change from string to list), ByteSize/PercentageSize, []byte.
+//     ByteSize fields absent from a patch struct that Talos merges are cleared (ByteSize.Merge copies the
+//     patch's empty value), and so are bools held by value (false is always merged).
 // 10. Patching a mapping with a list or a scalar, a list with a mapping, and so on, is an error
 //     (`patch-type-mismatch`, at the patch value); the config value stays as it was.
 //
-// Deletes (`$patch: delete`; any other `$patch` value is an error, `patch-unknown-directive`).
-// 11. `key: {$patch: delete}` removes `key` from the config. Removing a key the config does not have
-//     changes nothing, but a missing mapping on the way to it is an error (`patch-delete-missing`),
-//     as Talos's "lookup failed".
-// 12. A list item `{name: x, $patch: delete}` removes the first config item whose `name` (the item's
-//     first key other than `$patch`) equals `x`; no such item is `patch-delete-missing`.
-// 13. `$patch: delete` at the top of a patch document, next to apiVersion/kind(/name), removes the
-//     matching config document; there must be one (`patch-delete-missing`). The v1alpha1 document
-//     cannot be deleted, and deletes inside a list item are not supported (both
-//     `patch-delete-unsupported`, as in Talos).
+// Deletes (`$patch: delete`; any other `$patch` value is an error, `patch-unknown-directive`;
+// configloader/internal/decoder/delete.go and selector.go).
+// 11. `key: {$patch: delete}` removes `key` from the config. A struct field that is not set is no error (Talos
+//     zeroes it); a missing map key (`nodeLabels.x`) is `patch-delete-missing`, and so is a missing pointer
+//     struct or map on the way (Talos's "lookup failed"); a struct held by value is always there.
+// 12. A list item `{name: x, $patch: delete}` removes the first config item whose `name` (the item's first key
+//     other than `$patch`) equals `x` as text; no such item is `patch-delete-missing`. Talos compares the Go
+//     field's text, so a number, bool or pointer field never matches: `patch-delete-key-type`.
+// 13. `$patch: delete` at the top of a patch document, next to apiVersion/kind(/name), removes the matching
+//     config document; there must be one (`patch-delete-missing`). The v1alpha1 document cannot be deleted,
+//     and deletes inside a list item are not supported (both `patch-delete-unsupported`, as in Talos).
+// 14. The same document (apiVersion + kind + name) twice in one patch file is `patch-duplicate-document`
+//     (configloader/internal/decoder/decoder.go); a whole-document delete does not count.
 //
 // The patch is never changed, and no node of it ends up in the config (inserted values are copies),
 // so one parsed patch can be applied to many configs. Likewise the config may share nodes with other
@@ -62,6 +68,7 @@
 // the few containers a patch reaches are ever copied.
 
 using Ktizo.Core.Validation;
+using Ktizo.Core.Yaml.Fields;
 using YamlDotNet.RepresentationModel;
 
 namespace Ktizo.Core.Yaml;
@@ -78,13 +85,17 @@ public static class StrategicMerge
     /// Nodes of <paramref name="config"/> that other configs hold too and that must not change (see
     /// <see cref="SharedNodes"/>); null when the config is this caller's alone.
     /// </param>
-    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile, IReadOnlySet<YamlNode>? shared = null)
+    /// <param name="talosVersion">
+    /// The cluster's Talos version (<c>v1.13.9</c>): whose field table decides the per-field rules. Null, or a
+    /// version without a table, uses <see cref="MergeRules.DefaultMinor"/>'s.
+    /// </param>
+    public static IReadOnlyList<Diagnostic> Apply(List<YamlDocument> config, IReadOnlyList<YamlDocument> patch, string patchFile, IReadOnlySet<YamlNode>? shared = null, string? talosVersion = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(patch);
         ArgumentNullException.ThrowIfNull(patchFile);
 
-        var merger = new Merger(patchFile, shared);
+        var merger = new Merger(patchFile, shared, talosVersion);
         merger.Run(config, patch);
         return (IReadOnlyList<Diagnostic>?)merger.Diagnostics ?? [];
     }
@@ -126,7 +137,7 @@ public static class StrategicMerge
 
     private readonly record struct DocumentId(bool IsV1Alpha1, string ApiVersion, string Kind, string Name);
 
-    private sealed class Merger(string patchFile, IReadOnlySet<YamlNode>? shared)
+    private sealed class Merger(string patchFile, IReadOnlySet<YamlNode>? shared, string? talosVersion)
     {
         public List<Diagnostic>? Diagnostics { get; private set; }
 
@@ -141,9 +152,9 @@ public static class StrategicMerge
                 ids.Add(config[i].RootNode is YamlMappingNode root ? Identify(root) : null);
             }
 
-            // Identity of each patch document, or null when it is skipped (an error or a document delete).
+            // Identity of each patch document to carry out, or null when it is skipped (an error, or empty).
             var patchIds = new DocumentId?[patch.Count];
-
+            HashSet<DocumentId>? seen = null;
             for (var p = 0; p < patch.Count; p++)
             {
                 if (patch[p].RootNode is not YamlMappingNode root)
@@ -163,42 +174,64 @@ public static class StrategicMerge
                     continue;
                 }
 
-                if (root.Children.TryGetValue(PatchDirectives.Key, out var directive))
+                // Talos's decoder refuses a document twice in one file; a whole-document delete and a
+                // v1alpha1 document left with nothing but deletes are not documents to it.
+                var isDocumentDelete = root.Children.ContainsKey(PatchDirectives.Key);
+                if (!isDocumentDelete && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)) && !(seen ??= []).Add(id))
                 {
-                    if (IsDelete(directive))
-                    {
-                        DeleteDocument(config, ids, id, root);
-                    }
-
+                    var name = id.Name.Length > 0 ? $" named '{id.Name}'" : "";
+                    Report("patch-duplicate-document", $"this patch has the {(id.IsV1Alpha1 ? "v1alpha1" : id.Kind)} document{name} twice; Talos refuses that, merge them into one", root);
                     continue;
                 }
 
                 patchIds[p] = id;
-                var index = IndexOf(ids, id);
-                path.Clear();
-                ApplyDeletes(root, index >= 0 ? OwnRoot(config, index) : null, documentExists: index >= 0);
+            }
+
+            // Talos's order within one patch file: the v1alpha1 deletes, the v1alpha1 merge, then every other
+            // document in file order, each document's deletes right before its merge.
+            for (var p = 0; p < patch.Count; p++)
+            {
+                if (patchIds[p] is { IsV1Alpha1: true } id)
+                {
+                    Carry(config, ids, id, (YamlMappingNode)patch[p].RootNode);
+                }
             }
 
             for (var p = 0; p < patch.Count; p++)
             {
-                if (patchIds[p] is not { } id)
+                if (patchIds[p] is { IsV1Alpha1: false } id)
                 {
-                    continue;
+                    Carry(config, ids, id, (YamlMappingNode)patch[p].RootNode);
+                }
+            }
+        }
+
+        private void Carry(List<YamlDocument> config, List<DocumentId?> ids, DocumentId id, YamlMappingNode root)
+        {
+            if (root.Children.TryGetValue(PatchDirectives.Key, out var directive))
+            {
+                if (IsDelete(directive))
+                {
+                    DeleteDocument(config, ids, id, root);
                 }
 
-                var root = (YamlMappingNode)patch[p].RootNode;
-                var rules = MergeRules.For(id.IsV1Alpha1, id.Kind);
-                var index = IndexOf(ids, id);
-                path.Clear();
-                if (index >= 0 && OwnRoot(config, index) is { } target)
-                {
-                    MergeMapping(target, root, rules);
-                }
-                else if (index < 0 && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)))
-                {
-                    config.Add(new YamlDocument(YamlClone.Node(root, stripDirectives: true)));
-                    ids.Add(id);
-                }
+                return;
+            }
+
+            var rules = MergeRules.For(talosVersion, id.IsV1Alpha1, id.Kind);
+            var index = IndexOf(ids, id);
+            path.Clear();
+            ApplyDeletes(root, index >= 0 ? OwnRoot(config, index) : null, documentExists: index >= 0, rules);
+
+            path.Clear();
+            if (index >= 0 && OwnRoot(config, index) is { } target)
+            {
+                MergeMapping(target, root, rules);
+            }
+            else if (index < 0 && !(id.IsV1Alpha1 && OnlyIdentityKeys(root)))
+            {
+                config.Add(new YamlDocument(YamlClone.Node(root, stripDirectives: true)));
+                ids.Add(id);
             }
         }
 
@@ -235,13 +268,29 @@ public static class StrategicMerge
             for (var i = 0; i < children.Count; i++)
             {
                 var (key, value) = children[i];
-                if (!(key is YamlScalarNode { Value: "version" or "kind" or "name" } || PatchDirectives.HasDirective(value)))
+                if (!(key is YamlScalarNode { Value: "version" or "kind" or "name" } || OnlyDeletes(value)))
                 {
                     return false;
                 }
             }
 
             return true;
+        }
+
+        // A patch value that holds nothing but deletes: Talos's decoder strips it, so nothing of it is merged.
+        private static bool OnlyDeletes(YamlNode node)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping when mapping.Children.ContainsKey(PatchDirectives.Key):
+                    return true;
+                case YamlMappingNode mapping:
+                    return mapping.Children.Count > 0 && mapping.Children.All(c => OnlyDeletes(c.Value));
+                case YamlSequenceNode sequence:
+                    return sequence.Children.Count > 0 && sequence.Children.All(PatchDirectives.HasDirective);
+                default:
+                    return false;
+            }
         }
 
         private void DeleteDocument(List<YamlDocument> config, List<DocumentId?> ids, DocumentId id, YamlMappingNode root)
@@ -266,9 +315,9 @@ public static class StrategicMerge
 
         // ---- deletes ----
 
-        // Carries out every `$patch: delete` inside a patch mapping. `target` is the config mapping
-        // at the same place, or null when the config has nothing there.
-        private void ApplyDeletes(YamlMappingNode patch, YamlMappingNode? target, bool documentExists)
+        // Carries out every `$patch: delete` inside a patch mapping. `target` is the config mapping at the same
+        // place, or null when the config has nothing there; `rules` are Talos's for that place.
+        private void ApplyDeletes(YamlMappingNode patch, YamlMappingNode? target, bool documentExists, MergeRules? rules)
         {
             var children = patch.Children;
             for (var i = 0; i < children.Count; i++)
@@ -280,29 +329,23 @@ public static class StrategicMerge
                 }
 
                 path.Add(key);
+                var childRules = rules?.Child(key);
                 switch (value)
                 {
                     case YamlMappingNode mapping when mapping.Children.TryGetValue(PatchDirectives.Key, out var directive):
                         if (IsDelete(directive))
                         {
-                            if (target is not null)
-                            {
-                                target.Children.Remove(keyNode);
-                            }
-                            else
-                            {
-                                ReportMissingParent(mapping, documentExists);
-                            }
+                            DeleteKey(target, keyNode, key, mapping, documentExists, rules);
                         }
 
                         break;
 
                     case YamlMappingNode mapping:
-                        ApplyDeletes(mapping, OwnChild(target, keyNode) as YamlMappingNode, documentExists);
+                        ApplyDeletes(mapping, OwnChild(target, keyNode) as YamlMappingNode ?? AlwaysThere(target, childRules), documentExists, childRules);
                         break;
 
                     case YamlSequenceNode sequence:
-                        DeleteListItems(sequence, OwnChild(target, keyNode) as YamlSequenceNode, documentExists);
+                        DeleteListItems(sequence, OwnChild(target, keyNode) as YamlSequenceNode, documentExists, childRules);
                         break;
                 }
 
@@ -310,7 +353,29 @@ public static class StrategicMerge
             }
         }
 
-        private void DeleteListItems(YamlSequenceNode patch, YamlSequenceNode? target, bool documentExists)
+        // A struct Talos holds by value exists even where the YAML leaves it out, so a delete can walk through
+        // it; only a pointer or a map that is absent makes Talos's lookup fail. The stand-in mapping is empty
+        // and belongs to no config: deletes under it find nothing and change nothing.
+        private static YamlMappingNode? AlwaysThere(YamlMappingNode? parent, MergeRules? rules) =>
+            parent is not null && rules?.Field == TalosField.Struct ? new YamlMappingNode() : null;
+
+        private void DeleteKey(YamlMappingNode? target, YamlNode keyNode, string key, YamlMappingNode at, bool documentExists, MergeRules? parentRules)
+        {
+            if (target is null)
+            {
+                ReportMissingParent(at, documentExists);
+                return;
+            }
+
+            // Talos zeroes a struct field whether it is set or not, but a map key must be there
+            // (configloader/internal/decoder/selector.go, deleteForPath).
+            if (!target.Children.Remove(keyNode) && parentRules is not null && parentRules.IsMapKey(key))
+            {
+                Report("patch-delete-missing", $"cannot delete {PathText()}: the config has no key '{key}' there", at);
+            }
+        }
+
+        private void DeleteListItems(YamlSequenceNode patch, YamlSequenceNode? target, bool documentExists, MergeRules? rules)
         {
             var items = patch.Children;
             for (var i = 0; i < items.Count; i++)
@@ -343,6 +408,15 @@ public static class StrategicMerge
                     continue;
                 }
 
+                // Talos compares the text of the item's Go field: a string matches, but a number, a bool or a
+                // pointer prints as "<uint16 Value>" and so on, and never matches (selector.go, deleteStructFrom).
+                var keyField = rules?.Item?.Child(selectorKey.Value ?? "")?.Field;
+                if (keyField is not null and not (TalosField.String or TalosField.Opaque))
+                {
+                    Report("patch-delete-key-type", $"Talos cannot find a list item of {PathText()} by {selectorKey.Value}: it compares the field as text, and a {Describe(keyField.Value)} never matches; delete the item by a text field or rewrite the list", item);
+                    continue;
+                }
+
                 var found = -1;
                 for (var t = 0; t < target.Children.Count && found < 0; t++)
                 {
@@ -361,6 +435,14 @@ public static class StrategicMerge
                 target.Children.RemoveAt(found);
             }
         }
+
+        private static string Describe(TalosField field) => field switch
+        {
+            TalosField.Number => "number",
+            TalosField.Bool => "bool",
+            TalosField.Pointer => "field held by pointer",
+            _ => "field that is not text",
+        };
 
         // Talos picks the item's first key other than `$patch` as what to match on.
         private static bool SelectorOf(YamlMappingNode item, out YamlScalarNode key, out YamlScalarNode value)
@@ -545,31 +627,155 @@ public static class StrategicMerge
 
                 var keyText = (key as YamlScalarNode)?.Value ?? "";
                 path.Add(keyText);
-                var childRules = rules?.Child(keyText);
-                if (current.NodeType != value.NodeType)
+                MergeValue(target, key, current, value, rules?.Child(keyText));
+                path.RemoveAt(path.Count - 1);
+            }
+
+            if (rules is { ResetWhenAbsent.Count: > 0 })
+            {
+                ResetAbsent(target, patch, rules.ResetWhenAbsent);
+            }
+        }
+
+        private void MergeValue(YamlMappingNode target, YamlNode key, YamlNode current, YamlNode value, MergeRules? rules)
+        {
+            var field = rules?.Field;
+            if (field is TalosField.Replace or TalosField.Atomic or TalosField.Bytes)
+            {
+                // Taken whole, whatever it was: `merge:"replace"`, a Merge() that replaces, or []byte.
+                target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                return;
+            }
+
+            if (current.NodeType != value.NodeType)
+            {
+                Report("patch-type-mismatch", $"cannot merge {Describe(value)} into {Describe(current)} at {PathText()}", value);
+                return;
+            }
+
+            switch (value)
+            {
+                case YamlScalarNode scalar:
+                    if (field == TalosField.Any && YamlTypeOf(scalar) is var patchType && YamlTypeOf((YamlScalarNode)current) is var configType && patchType != configType)
+                    {
+                        Report("patch-type-mismatch", $"cannot merge a {patchType} into a {configType} at {PathText()}; Talos merges free-form values only of the same YAML type", value);
+                    }
+                    else if (!KeepsConfigValue(scalar, field))
+                    {
+                        target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                    }
+
+                    break;
+
+                case YamlMappingNode patchMapping:
+                    MergeMapping((YamlMappingNode)OwnChild(target, key)!, patchMapping, rules);
+                    break;
+
+                default:
+                    MergeList((YamlSequenceNode)OwnChild(target, key)!, (YamlSequenceNode)value, rules);
+                    break;
+            }
+        }
+
+        // Talos's merge leaves a set value alone when the patch's is its type's zero value, unless the field is
+        // held by pointer (merge.go: "merged into the left unless it's zero value"; false is always merged).
+        private static bool KeepsConfigValue(YamlScalarNode patch, TalosField? field) => field switch
+        {
+            TalosField.String or TalosField.Opaque or TalosField.AtomicUnlessZero => patch.Value is "",
+            TalosField.Number => IsNumericZero(patch.Value),
+            TalosField.Any => patch.Value is "" || (!YamlScalars.IsStringTyped(patch) && IsNumericZero(patch.Value)),
+            _ => false,
+        };
+
+        private static bool IsNumericZero(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return false;
+            }
+
+            var digits = text.AsSpan().TrimStart("+-");
+            if (digits.StartsWith("0x") || digits.StartsWith("0o") || digits.StartsWith("0b"))
+            {
+                digits = digits[2..];
+            }
+
+            var sawDigit = false;
+            foreach (var c in digits)
+            {
+                if (c is '0' or '_')
                 {
-                    Report("patch-type-mismatch", $"cannot merge {Describe(value)} into {Describe(current)} at {PathText()}", value);
+                    sawDigit |= c == '0';
                 }
-                else if (childRules is { Replace: true } || value is YamlScalarNode)
+                else if (c is not ('.' or 'e' or 'E' or '+' or '-'))
                 {
-                    target.Children[key] = YamlClone.Node(value, stripDirectives: true);
+                    return false;
                 }
-                else if (value is YamlMappingNode patchMapping)
+            }
+
+            return sawDigit;
+        }
+
+        // A scalar's type as Talos's YAML decoder sees it in a free-form (map[string]any) value.
+        private static string YamlTypeOf(YamlScalarNode scalar)
+        {
+            if (YamlScalars.IsStringTyped(scalar))
+            {
+                return "string";
+            }
+
+            var text = scalar.Value ?? "";
+            if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
+            {
+                return "bool";
+            }
+
+            if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _)
+                || (text.StartsWith("0x", StringComparison.Ordinal) && text.Length > 2) || (text.StartsWith("0o", StringComparison.Ordinal) && text.Length > 2))
+            {
+                return "number";
+            }
+
+            return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+                || text is ".inf" or "-.inf" or "+.inf" or ".nan" or ".Inf" or ".NaN"
+                ? "number"
+                : "string";
+        }
+
+        // Fields Talos resets when it merges a struct whose patch lacks them (a ByteSize's Merge() copies the
+        // patch's empty value; a bool held by value takes the patch's false).
+        private void ResetAbsent(YamlMappingNode target, YamlMappingNode patch, IReadOnlyList<string[]> resets)
+        {
+            foreach (var keys in resets)
+            {
+                YamlNode? inPatch = patch;
+                for (var k = 0; k < keys.Length && inPatch is not null; k++)
                 {
-                    MergeMapping((YamlMappingNode)OwnChild(target, key)!, patchMapping, childRules);
-                }
-                else
-                {
-                    MergeList((YamlSequenceNode)OwnChild(target, key)!, (YamlSequenceNode)value, childRules);
+                    inPatch = inPatch is YamlMappingNode m && m.Children.TryGetValue(new YamlScalarNode(keys[k]), out var next) && !YamlScalars.IsNull(next) ? next : null;
                 }
 
-                path.RemoveAt(path.Count - 1);
+                if (inPatch is not null)
+                {
+                    continue;
+                }
+
+                var owner = target;
+                for (var k = 0; k < keys.Length - 1 && owner is not null; k++)
+                {
+                    owner = OwnChild(owner, new YamlScalarNode(keys[k])) as YamlMappingNode;
+                }
+
+                owner?.Children.Remove(new YamlScalarNode(keys[^1]));
             }
         }
 
         private void MergeList(YamlSequenceNode target, YamlSequenceNode patch, MergeRules? rules)
         {
             var items = patch.Children;
+            var field = rules?.Field;
+            // ImageVerificationRules.Merge indexes the config's rules before it appends: a patch rule matches
+            // only those, and replaces the one it matches whole.
+            var original = target.Children.Count;
             path.Add("[]");
             for (var i = 0; i < items.Count; i++)
             {
@@ -579,71 +785,79 @@ public static class StrategicMerge
                     continue;
                 }
 
-                var match = rules is { ListKey: not ListKey.None } && item is YamlMappingNode mapping
-                    ? FindMatch(target, mapping, rules.ListKey)
-                    : null;
-
-                if (match is not null)
+                var match = item is YamlMappingNode mapping ? FindMatch(target, mapping, field, field == TalosField.ImageRules ? original : target.Children.Count) : -1;
+                if (match < 0)
                 {
-                    MergeMapping(OwnItem(target, match), (YamlMappingNode)item, rules!.Item);
+                    target.Children.Add(YamlClone.Node(item, stripDirectives: true));
+                }
+                else if (field == TalosField.ImageRules)
+                {
+                    target.Children[match] = YamlClone.Node(item, stripDirectives: true);
                 }
                 else
                 {
-                    target.Children.Add(YamlClone.Node(item, stripDirectives: true));
+                    MergeMapping(OwnItem(target, (YamlMappingNode)target.Children[match]), (YamlMappingNode)item, rules!.Item);
                 }
             }
 
             path.RemoveAt(path.Count - 1);
         }
 
-        private static YamlMappingNode? FindMatch(YamlSequenceNode target, YamlMappingNode item, ListKey listKey)
+        // The index of the config item the patch item merges into, among the first `count`; -1 for none.
+        private static int FindMatch(YamlSequenceNode target, YamlMappingNode item, TalosField? field, int count)
         {
-            switch (listKey)
+            switch (field)
             {
-                case ListKey.Interface:
+                case TalosField.Interfaces:
                 {
                     var name = ScalarText(item, MergeKeys.Interface);
                     if (!string.IsNullOrEmpty(name))
                     {
-                        return FindByText(target, MergeKeys.Interface, name, normalizeNumber: false);
+                        return FindByText(target, count, MergeKeys.Interface, name, normalizeNumber: false);
                     }
 
                     if (Child(item, MergeKeys.DeviceSelector) is YamlMappingNode selector)
                     {
-                        for (var i = 0; i < target.Children.Count; i++)
+                        for (var i = 0; i < count; i++)
                         {
                             if (target.Children[i] is YamlMappingNode candidate
                                 && Child(candidate, MergeKeys.DeviceSelector) is YamlMappingNode candidateSelector
                                 && YamlEquality.SameValue(candidateSelector, selector))
                             {
-                                return candidate;
+                                return i;
                             }
                         }
                     }
 
-                    return null;
+                    return -1;
                 }
 
-                case ListKey.VlanId:
+                case TalosField.Vlans:
                     // A missing vlanId is Go's zero value, 0.
-                    return FindByText(target, MergeKeys.VlanId, ScalarText(item, MergeKeys.VlanId) ?? "0", normalizeNumber: true);
+                    return FindByText(target, count, MergeKeys.VlanId, ScalarText(item, MergeKeys.VlanId) ?? "0", normalizeNumber: true);
 
-                case ListKey.Name:
-                    return FindByText(target, MergeKeys.Name, ScalarText(item, MergeKeys.Name) ?? "", normalizeNumber: false);
+                case TalosField.AdmissionPlugins:
+                    return FindByText(target, count, MergeKeys.Name, ScalarText(item, MergeKeys.Name) ?? "", normalizeNumber: false);
+
+                case TalosField.ConfigFiles:
+                    return FindByText(target, count, MergeKeys.MountPath, ScalarText(item, MergeKeys.MountPath) ?? "", normalizeNumber: false);
+
+                case TalosField.ImageRules:
+                    return FindByText(target, count, MergeKeys.Image, ScalarText(item, MergeKeys.Image) ?? "", normalizeNumber: false);
 
                 default:
-                    return null;
+                    return -1;
             }
         }
 
-        private static YamlMappingNode? FindByText(YamlSequenceNode target, YamlScalarNode key, string wanted, bool normalizeNumber)
+        private static int FindByText(YamlSequenceNode target, int count, YamlScalarNode key, string wanted, bool normalizeNumber)
         {
             if (normalizeNumber)
             {
                 wanted = NormalizeNumber(wanted);
             }
 
-            for (var i = 0; i < target.Children.Count; i++)
+            for (var i = 0; i < count; i++)
             {
                 if (target.Children[i] is not YamlMappingNode candidate)
                 {
@@ -658,11 +872,11 @@ public static class StrategicMerge
 
                 if (text == wanted)
                 {
-                    return candidate;
+                    return i;
                 }
             }
 
-            return null;
+            return -1;
         }
 
         private static string NormalizeNumber(string text) =>
@@ -733,80 +947,6 @@ internal static class PatchDirectives
         node is YamlMappingNode mapping && mapping.Children.ContainsKey(Key);
 }
 
-internal enum ListKey
-{
-    None,
-    Interface,
-    VlanId,
-    Name,
-}
-
-/// <summary>The Talos fields that do not follow the default merge (rules 8 and 9), as a tree of keys.</summary>
-internal sealed class MergeRules
-{
-    private static readonly MergeRules V1Alpha1 = Build(
-        ("cluster.network.podSubnets", ReplaceWhole()),
-        ("cluster.network.serviceSubnets", ReplaceWhole()),
-        ("cluster.apiServer.auditPolicy", ReplaceWhole()),
-        ("cluster.apiServer.admissionControl", Keyed(ListKey.Name)),
-        ("machine.network.interfaces", Keyed(ListKey.Interface, Build(("vlans", Keyed(ListKey.VlanId))))));
-
-    private static readonly Dictionary<string, MergeRules> ByKind = new(StringComparer.Ordinal)
-    {
-        ["KubeNetworkConfig"] = Build(("podSubnets", ReplaceWhole()), ("serviceSubnets", ReplaceWhole())),
-        ["KubeAuditPolicyConfig"] = Build(("configuration", ReplaceWhole())),
-        ["CRIBaseRuntimeSpecConfig"] = Build(("overrides", ReplaceWhole())),
-    };
-
-    private Dictionary<string, MergeRules>? children;
-
-    public bool Replace { get; private init; }
-
-    public ListKey ListKey { get; private init; }
-
-    /// <summary>Rules inside each item of a keyed list.</summary>
-    public MergeRules? Item { get; private init; }
-
-    public static MergeRules? For(bool isV1Alpha1, string kind) =>
-        isV1Alpha1 ? V1Alpha1 : ByKind.GetValueOrDefault(kind);
-
-    public MergeRules? Child(string key) => children?.GetValueOrDefault(key);
-
-    private static MergeRules ReplaceWhole() => new() { Replace = true };
-
-    private static MergeRules Keyed(ListKey key, MergeRules? item = null) => new() { ListKey = key, Item = item };
-
-    private static MergeRules Build(params (string Path, MergeRules Leaf)[] entries)
-    {
-        var root = new MergeRules();
-        foreach (var (dotted, leaf) in entries)
-        {
-            var node = root;
-            var keys = dotted.Split('.');
-            for (var i = 0; i < keys.Length; i++)
-            {
-                node.children ??= new Dictionary<string, MergeRules>(StringComparer.Ordinal);
-                if (i == keys.Length - 1)
-                {
-                    node.children[keys[i]] = leaf;
-                }
-                else
-                {
-                    if (!node.children.TryGetValue(keys[i], out var next))
-                    {
-                        next = new MergeRules();
-                        node.children[keys[i]] = next;
-                    }
-
-                    node = next;
-                }
-            }
-        }
-
-        return root;
-    }
-}
-
 /// <summary>Key nodes looked up on every merge, allocated once.</summary>
 internal static class MergeKeys
 {
@@ -817,6 +957,8 @@ internal static class MergeKeys
     public static readonly YamlScalarNode Interface = new("interface");
     public static readonly YamlScalarNode DeviceSelector = new("deviceSelector");
     public static readonly YamlScalarNode VlanId = new("vlanId");
+    public static readonly YamlScalarNode MountPath = new("mountPath");
+    public static readonly YamlScalarNode Image = new("image");
 }
 
 /// <summary>Value equality of YAML trees: mapping order and null-valued entries do not count; scalars compare by text.</summary>

@@ -22,13 +22,17 @@ internal static class YamlKit
     /// Every merge test also runs the copy-on-write way the renderer uses (the config's nodes shared, not
     /// copied): it must give the same output and diagnostics, and leave the shared nodes as they were.
     /// </remarks>
-    public static (string Output, List<Diagnostic> Diagnostics) Merge(string config, params string[] patches)
+    public static (string Output, List<Diagnostic> Diagnostics) Merge(string config, params string[] patches) =>
+        MergeFor(null, config, patches);
+
+    /// <summary><see cref="Merge"/> with the rules of Talos <paramref name="talosVersion"/> (null: the default minor's).</summary>
+    public static (string Output, List<Diagnostic> Diagnostics) MergeFor(string? talosVersion, string config, params string[] patches)
     {
         var documents = Docs(config);
         var diagnostics = new List<Diagnostic>();
         foreach (var patch in patches)
         {
-            diagnostics.AddRange(StrategicMerge.Apply(documents, Docs(patch), "patch.yaml"));
+            diagnostics.AddRange(StrategicMerge.Apply(documents, Docs(patch), "patch.yaml", talosVersion: talosVersion));
         }
 
         var output = Text(documents);
@@ -40,7 +44,7 @@ internal static class YamlKit
         var sharedDiagnostics = new List<Diagnostic>();
         foreach (var patch in patches)
         {
-            sharedDiagnostics.AddRange(StrategicMerge.Apply(onShared, Docs(patch), "patch.yaml", shared));
+            sharedDiagnostics.AddRange(StrategicMerge.Apply(onShared, Docs(patch), "patch.yaml", shared, talosVersion));
         }
 
         Assert.Equal(output, Text(onShared));
