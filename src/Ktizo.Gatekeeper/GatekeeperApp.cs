@@ -43,7 +43,7 @@ public static class GatekeeperApp
 
         // Args are not handed to the host: every flag is a setting, parsed by System.CommandLine already.
         // Slim: without IIS integration and the HTTP/3 (QUIC) transport, neither of any use here, whose
-        // assemblies and JIT code were ~2 MB of resident memory; https:// listen URLs still work (below).
+        // assemblies and JIT code cost resident memory (docs/benchmarks.md, item 12); https:// still works (below).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = currentDirectory });
         builder.Configuration.AddKtizoSettings(flags);
 
@@ -59,7 +59,7 @@ public static class GatekeeperApp
         // appsettings.json or KTIZO_Logging__LogLevel__Microsoft.AspNetCore=Information brings it back.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // While this category is enabled at any level, hosting starts an Activity and a log scope for
-        // every request (8-10 % of the CPU of a config answer). It only logs request start/finish and
+        // every request (docs/benchmarks.md, item 4). It only logs request start/finish and
         // start-up failures, which `ktizo serve` prints anyway; Kestrel and the exception handler log
         // unhandled request errors under their own categories.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
@@ -71,8 +71,7 @@ public static class GatekeeperApp
         // completed on. That is still a thread-pool thread, because the runtime's socket engine dispatches
         // completions to the pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, which would move them onto the
         // epoll thread, stays unset), so a handler that blocks holds a pool thread as before, never the poller.
-        // Measured against the default, alternating (docs/benchmarks.md, item 12): up to 10 % more config answers
-        // a second (once 27 %), a fifth less CPU per boot-storm request, 100 MB boot assets ~10 % faster.
+        // Fewer wake-ups per request: more answers a second and less CPU per boot-storm request (docs/benchmarks.md, item 12).
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         var dataLock = DataFolderLock.Acquire(options.DataFolder);
         try

@@ -56,8 +56,8 @@ public sealed partial class GitHubOptions
 
     /// <summary>
     /// How long the worker waits after a new sighting wakes it, so machines that boot together share one
-    /// pass: in a boot storm of 200 machines a second a pass per wake-up was a pass per machine or two,
-    /// each reading every open outbox row (1,400 passes for 2,000 machines), CPU taken from answering them.
+    /// pass: in a boot storm a pass per wake-up was a pass per machine or two, each reading every open
+    /// outbox row, CPU taken from answering them (docs/benchmarks.md, item 10).
     /// </summary>
     public Duration WakeDelay { get; set; } = Duration.FromMilliseconds(500);
 

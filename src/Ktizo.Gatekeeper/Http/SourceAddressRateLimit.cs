@@ -8,9 +8,9 @@ namespace Ktizo.Gatekeeper.Http;
 /// At most <c>RateLimitPermits</c> requests per <c>RateLimitWindow</c> from one source address, 429 with
 /// Retry-After beyond that; probes and scrapes come from the platform, not from machines, and are never limited.
 /// <para>
-/// Asked synchronously here rather than through ASP.NET Core's rate-limiting middleware: that one cost every
-/// config answer ~3 µs of CPU and ~1.6 KB of garbage for endpoint-metadata policies, async acquisition and lease
-/// bookkeeping that one global limit with no queue never uses (docs/benchmarks.md, item 12). The windows themselves
+/// Asked synchronously here rather than through ASP.NET Core's rate-limiting middleware: that one charged every
+/// config answer CPU and garbage for endpoint-metadata policies, async acquisition and lease bookkeeping that
+/// one global limit with no queue never uses (docs/benchmarks.md, item 12). The windows themselves
 /// are <see cref="SourceAddressWindows"/>, which takes no lock.
 /// </para>
 /// </summary>
