@@ -15,6 +15,9 @@ public static class HostileTemplates
     /// </summary>
     public const string BurnsCpu = "{{ func burn(n); if n > 0; burn(n - 1); burn(n - 1); end; end; burn 40 }}\n";
 
+    /// <summary>A range of a billion numbers, counted into an array.</summary>
+    public const string CountsABillion = "{{ (1..1000000000) | array.size }}\n";
+
     public const string LoopsForever = "{{ while true }}x{{ end }}\n";
 
     public const string RecursesForever = "{{ func f; ret f; end; f }}\n";
@@ -22,7 +25,7 @@ public static class HostileTemplates
     /// <summary>Doubles a string: a gigabyte in thirty steps, well inside the loop limit.</summary>
     public const string DoublesAString = "{{ s = 'x'; for i in 1..40; s = s + s; end; s }}\n";
 
-    /// <summary>Doubles an array: sixteen gigabytes of items in thirty steps.</summary>
+    /// <summary>Doubles an array: sixteen gigabytes of items in thirty steps, were the items copied not counted as iterations.</summary>
     public const string DoublesAnArray = "{{ a = [1]; for i in 1..40; a = a | array.add_range a; end; a | array.size }}\n";
 
     /// <summary>Writes 9,000 lines of 200 characters: 1.8 MB of output.</summary>

@@ -1,4 +1,3 @@
-using System.Collections;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;
@@ -7,15 +6,14 @@ using Scriban.Syntax;
 namespace Ktizo.Core.Rendering;
 
 /// <summary>
-/// A Scriban context that refuses to build more than a template may: Scriban bounds loops, recursion and
-/// object-to-string, but not a string doubled by concatenation nor an array doubled by <c>array.add_range</c>,
-/// which reach gigabytes in a few steps. Every evaluated value and every write is checked against the caps.
+/// A Scriban context that refuses to build more than a template may. Scriban bounds loops (its loop limit also
+/// counts the items a built-in copies, so arrays stay small), recursion and object-to-string, but not a string
+/// doubled by concatenation, which reaches a gigabyte in thirty steps. Every evaluated string and every write
+/// is checked against the cap.
 /// </summary>
 internal sealed class BoundedTemplateContext : TemplateContext
 {
     public int MaxChars { get; set; } = RenderLimits.Default.MaxOutputChars;
-
-    public int MaxItems { get; set; } = RenderLimits.Default.MaxItems;
 
     public override object? Evaluate(ScriptNode? scriptNode, bool aliasReturnedFunction)
     {
@@ -23,11 +21,6 @@ internal sealed class BoundedTemplateContext : TemplateContext
         if (value is string text && text.Length > MaxChars)
         {
             throw new TemplateTooLargeException(scriptNode!.Span, $"a string of {text.Length} characters is over the limit of {MaxChars}");
-        }
-
-        if (value is ICollection items && items.Count > MaxItems)
-        {
-            throw new TemplateTooLargeException(scriptNode!.Span, $"a collection of {items.Count} items is over the limit of {MaxItems}");
         }
 
         return value;

@@ -71,7 +71,6 @@ internal sealed class DeviceRenderer
 
         var context = ThreadContext;
         context.MaxChars = _limits.MaxOutputChars;
-        context.MaxItems = _limits.MaxItems;
         context.LimitToString = _limits.MaxOutputChars;
         context.RegexTimeOut = _limits.TemplateTimeout;
 

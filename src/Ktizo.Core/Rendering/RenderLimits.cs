@@ -20,9 +20,6 @@ public sealed record RenderLimits
     /// <summary>Characters one template may write, and the longest string it may build on the way.</summary>
     public int MaxOutputChars { get; init; } = 1024 * 1024;
 
-    /// <summary>Items one array or object a template builds may hold (each item costs memory before the output does).</summary>
-    public int MaxItems { get; init; } = 100_000;
-
     /// <summary>The clock of the budget.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -26,7 +26,8 @@ internal static class TemplateFailures
         var code = e switch
         {
             TemplateTooLargeException => TooLarge,
-            _ when message.StartsWith("Exceeding number of iteration limit", StringComparison.Ordinal) => LoopLimit,
+            _ when message.StartsWith("Exceeding number of iteration limit", StringComparison.Ordinal)
+                || message.Contains("exceeds LoopLimit", StringComparison.Ordinal) => LoopLimit,
             _ when message.StartsWith("Exceeding number of recursive depth limit", StringComparison.Ordinal) => RecursionLimit,
             _ when message.Contains("LimitToString", StringComparison.Ordinal) => TooLarge,
             _ => Runtime,

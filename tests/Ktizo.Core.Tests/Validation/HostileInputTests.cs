@@ -42,7 +42,8 @@ public class HostileInputTests
     [InlineData(nameof(HostileTemplates.LoopsForever), "template-loop-limit")]
     [InlineData(nameof(HostileTemplates.RecursesForever), "template-recursion-limit")]
     [InlineData(nameof(HostileTemplates.DoublesAString), "template-output-too-large")]
-    [InlineData(nameof(HostileTemplates.DoublesAnArray), "template-output-too-large")]
+    [InlineData(nameof(HostileTemplates.DoublesAnArray), "template-loop-limit")]
+    [InlineData(nameof(HostileTemplates.CountsABillion), "template-loop-limit")]
     [InlineData(nameof(HostileTemplates.WritesTooMuch), "template-output-too-large")]
     [InlineData("NestsLoops", "template-loop-limit")]
     public void Render_WhenTemplateHitsALimit_ReportsThatLimitsCodeAtTheTemplate(string template, string code)
@@ -53,7 +54,7 @@ public class HostileInputTests
 
         var errors = RenderBroken(t => t.Add(HostileTemplates.PatchPath, text));
 
-        var error = Assert.Single(errors.Where(e => e.Location.File == HostileTemplates.PatchPath));
+        var error = Assert.Single(errors, e => e.Location.File == HostileTemplates.PatchPath);
         Assert.Equal(code, error.Code);
     }
 
