@@ -13,7 +13,8 @@
 #   BENCH_COMMITS   commits per propagation run 20
 #   BENCH_SIZES     inventory sizes             "10 10000"
 #   BENCH_ONLY      sections to run, space-separated, in this order:
-#                   "approved unknown propagation storm assets render" (all; propagation includes memory)
+#                   "approved unknown propagation storm assets render hostile" (all; propagation includes memory)
+#   BENCH_HOSTILE_DEVICES  hostile render: devices whose template burns CPU     40
 #   BENCH_STORM_COUNT / BENCH_STORM_SECONDS   boot storm: distinct unknown MACs, over seconds   2000 / 10
 #   BENCH_STORM_WAIT  seconds to wait for every storm MAC to be on the GitHub stand-in           900
 #   BENCH_THREADS   wrk threads                  2
@@ -32,7 +33,8 @@ DURATION=${BENCH_DURATION:-12}
 ROUNDS=${BENCH_ROUNDS:-2}
 COMMITS=${BENCH_COMMITS:-20}
 SIZES=${BENCH_SIZES:-"10 10000"}
-ONLY=" ${BENCH_ONLY:-approved unknown propagation storm assets render} "
+ONLY=" ${BENCH_ONLY:-approved unknown propagation storm assets render hostile} "
+HOSTILE_DEVICES=${BENCH_HOSTILE_DEVICES:-40}
 [[ ${BENCH_SKIP_RENDER:-0} == 1 ]] && ONLY=${ONLY/ render / }
 STORM_COUNT=${BENCH_STORM_COUNT:-2000}
 STORM_SECONDS=${BENCH_STORM_SECONDS:-10}
@@ -94,7 +96,7 @@ command -v python3 >/dev/null || { echo "python3 is needed (bench/scripts/bench.
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   echo "building ktizo (Release)"
   dotnet build "$ROOT/src/Ktizo.Cli" -c Release -v q -nologo >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
-  if want storm || want approved || want unknown; then
+  if want storm || want approved || want unknown || want hostile; then
     dotnet build "$ROOT/bench/Ktizo.Storm" -c Release -v q -nologo >>"$TMP/build.log" 2>&1 || { cat "$TMP/build.log"; exit 1; }
   fi
 fi
@@ -152,7 +154,7 @@ py wait-ready "http://127.0.0.1:$NGINX_PORT/api/v1/config/download?mac=$APPROVED
 
 # The per-answer log line (Information by default) turned off, as nginx runs with access_log off.
 QUIET_LOG=KTIZO_Logging__LogLevel__Ktizo.Gatekeeper.Http.ConfigDownloadHandler=Warning
-if want approved || want unknown; then
+if want approved || want unknown || want hostile; then
   # "gatekeeper": without the per-answer line.
   start_gatekeeper gatekeeper "$TMP/example/origin.git" "$QUIET_LOG"
   GATEKEEPER_PID=$GK_PID GATEKEEPER_PORT=$GK_PORT
@@ -271,7 +273,57 @@ summarize first nginx gatekeeper
 say "Gatekeeper store after the first-sighting runs: $(du -h "$TMP/gatekeeper/data/ktizo.db" | cut -f1) ktizo.db, log $(du -h "$TMP/gatekeeper/log" | cut -f1)."
 say ""
 fi
-if want approved || want unknown; then
+# ---------------------------------------------------------------- 8. hostile render (issue 15)
+if want hostile; then
+  echo "8. approved downloads while a hostile commit renders"
+  # A few machines downloading at once (wrk's closed loop at 4 connections), not a saturating load: the
+  # question is how long one download waits while rendering holds a core, not the server's peak rate.
+  hostile_wrk() { # LABEL -> "p50 p99 rps requests non2xx"
+    local out=$TMP/wrk-hostile-$1.txt
+    timeout $((DURATION + 30)) wrk -t1 -c4 -d"${DURATION}s" --latency \
+      "http://127.0.0.1:$GATEKEEPER_PORT/api/v1/config/download?mac=$APPROVED_MAC" >"$out" 2>&1 || true
+    read -r rps p50 p99 non2xx errors requests < <(py wrk "$out")
+    echo "$p50 $p99 $rps $requests $non2xx"
+  }
+  timeout 20 wrk -t1 -c4 -d3s "http://127.0.0.1:$GATEKEEPER_PORT/api/v1/config/download?mac=$APPROVED_MAC" >/dev/null 2>&1 || true
+  read -r idle50 idle99 idle_rps idle_n idle_bad < <(hostile_wrk idle)
+  echo "  idle:            p50 $idle50 ms  p99 $idle99 ms  ($idle_n requests, non-2xx $idle_bad)"
+  # The commit: HOSTILE_DEVICES workers and a patch for all devices whose recursion fans out 2^40 calls
+  # (tests/Ktizo.Testing/HostileTemplates.cs, BurnsCpu): without bounds, 2 s per device.
+  (
+    cd "$TMP/example/work"
+    for i in $(seq 0 $((HOSTILE_DEVICES - 1))); do
+      printf 'mac: 52:54:00:00:00:%02x\nhostname: crowd-%03d\nrole: worker\nip: 10.0.5.%d/24\n' "$i" "$i" $((100 + i)) \
+        >"inventory/devices/crowd-$(printf %03d "$i").yaml"
+    done
+    echo '{{ func burn(n); if n > 0; burn(n - 1); burn(n - 1); end; end; burn 40 }}' >templates/patches/all/60-hostile.yaml
+    git -c user.name=bench -c user.email=bench@localhost add -A
+    git -c user.name=bench -c user.email=bench@localhost commit -q -m "hostile template, $HOSTILE_DEVICES devices"
+    git push -q origin main
+  )
+  sync_started=$(date +%s.%N)
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEKEEPER_PORT/api/v1/sync" >"$TMP/hostile-sync.json" &
+  SYNC_PID=$!
+  sleep 1   # the fetch; then the render holds its core for the budget (30 s), longer than the wrk run
+  read -r hot50 hot99 hot_rps hot_n hot_bad < <(hostile_wrk rendering)
+  wait "$SYNC_PID" || true
+  sync_s=$(awk -v s="$sync_started" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - s }')
+  codes=$(grep -o 'error template-[a-z-]*' "$TMP/hostile-sync.json" | sort | uniq -c | awk '{ printf "%s%s × %s", (NR > 1 ? ", " : ""), $1, $3 }')
+  echo "  during render:   p50 $hot50 ms  p99 $hot99 ms  ($hot_n requests, non-2xx $hot_bad); sync answered after $sync_s s: ${codes:-no template error}"
+  say "## 8. Approved download while a hostile commit renders (issue 15; aim: p99 within a small factor of idle)"
+  say ""
+  say "$HOSTILE_DEVICES devices, a template that burns CPU until stopped; RenderBudget 30 s (default). wrk -t1 -c4, ${DURATION} s each."
+  say ""
+  say "| | p50 ms | p99 ms | req/s | requests | non-2xx |"
+  say "|---|---:|---:|---:|---:|---:|"
+  say "| idle | $idle50 | $idle99 | $idle_rps | $idle_n | $idle_bad |"
+  say "| during the render | $hot50 | $hot99 | $hot_rps | $hot_n | $hot_bad |"
+  say ""
+  say "The sync that rendered it answered after $sync_s s; the commit was refused with ${codes:-no template error}."
+  say ""
+fi
+
+if want approved || want unknown || want hostile; then
   stop "$GATEKEEPER_PID"
   stop "$QUIET_PID"
   stop "$FLOOR_PID"

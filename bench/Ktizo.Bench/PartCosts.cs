@@ -61,7 +61,7 @@ public static class PartCosts
                 }
             });
             Measure("device model", approved.Count, () => TemplateModel.ForDevice(worker));
-            var renderer = new Ktizo.Core.Rendering.DeviceRenderer(templates, cluster);
+            var renderer = new Ktizo.Core.Rendering.DeviceRenderer(templates, cluster, Ktizo.Core.Rendering.RenderLimits.Default, CancellationToken.None);
             Measure("whole device (DeviceRenderer.Render)", approved.Count, () => renderer.Render(worker, "key", []));
             Measure("write", approved.Count, () => YamlWriter.Write(merged));
             Measure("sha256", approved.Count, () => SHA256.HashData(bytes));

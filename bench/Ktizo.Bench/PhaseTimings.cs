@@ -35,7 +35,7 @@ public static class PhaseTimings
             phases.Add(Phase("rules"));
             var templates = TemplateSet.Load(tree, diagnostics);
             phases.Add(Phase("templates"));
-            var renderer = new DeviceRenderer(templates, cluster);
+            var renderer = new DeviceRenderer(templates, cluster, RenderLimits.Default, CancellationToken.None);
             var errors = new List<Diagnostic>();
             var merged = 0;
             foreach (var device in approved)

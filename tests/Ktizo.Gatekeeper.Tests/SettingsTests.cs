@@ -30,6 +30,7 @@ public sealed class SettingsTests : IDisposable
         Assert.Equal(Path.Combine(inside, "data"), options.DataFolder);
         Assert.Equal(["http://0.0.0.0:8000"], options.ListenUrls);
         Assert.Equal(TimeSpan.FromSeconds(30), (TimeSpan)options.PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), (TimeSpan)options.RenderBudget);
         Assert.Equal(300, options.RateLimitPermits);
         Assert.Null(options.WebhookSecret);
         Assert.Null(options.AdminToken);
@@ -52,7 +53,7 @@ public sealed class SettingsTests : IDisposable
     {
         var configuration = Configuration(new Dictionary<string, string?>
         {
-            ["Repository"] = "ftp://example.org/repo.git", ["Branch"] = "bad..name", ["PollInterval"] = "soon",
+            ["Repository"] = "ftp://example.org/repo.git", ["Branch"] = "bad..name", ["PollInterval"] = "soon", ["RenderBudget"] = "500ms",
             ["Urls"] = "localhost:8000", ["PublicBaseUrl"] = "not a url", ["WebhookSecret"] = "short",
             ["AdminToken"] = "short", ["RateLimitPermits"] = "-1", ["RateLimitWindow"] = "0s", ["StoreFlushInterval"] = "1ms",
             ["GitHub:Repository"] = "acme", ["GitHub:MaxDigestEntries"] = "0", ["GitHub:FailureBackoff"] = "later",
@@ -66,6 +67,7 @@ public sealed class SettingsTests : IDisposable
             "Repository (--repository, KTIZO_REPOSITORY): 'ftp://example.org/repo.git' is not an https, ssh, git or file URL",
             "Branch (--branch, KTIZO_BRANCH): 'bad..name' is not a valid branch name",
             "PollInterval (--poll-interval, KTIZO_POLLINTERVAL): 'soon' is not a duration",
+            "RenderBudget (--render-budget, KTIZO_RENDERBUDGET): 500ms is shorter than the minimum of 1s",
             "Urls (--urls, KTIZO_URLS)", "PublicBaseUrl (--public-base-url, KTIZO_PUBLICBASEURL)",
             "WebhookSecret (--webhook-secret, KTIZO_WEBHOOKSECRET)", "AdminToken (--admin-token, KTIZO_ADMINTOKEN)",
             "RateLimitPermits (--rate-limit-permits, KTIZO_RATELIMITPERMITS)",

@@ -16,17 +16,14 @@ namespace Ktizo.Core.Rendering;
 /// </summary>
 internal sealed class DeviceRenderer
 {
-    /// <summary>A patch template that runs longer than this is stuck (a loop); it is an error, not a hang.</summary>
-    public static readonly TimeSpan TemplateTimeout = TimeSpan.FromSeconds(2);
-
-    private const int MaxOutputChars = 1024 * 1024;
-
     /// <summary>Functions templates may call besides Scriban's built-ins; shared, read-only.</summary>
     private static readonly ScriptObject Functions = CreateFunctions();
 
     private readonly TemplateSet _templates;
     private readonly ScriptObject _cluster;
     private readonly string _talosVersion;
+    private readonly RenderLimits _limits;
+    private readonly CancellationToken _budget;
 
     /// <summary>
     /// The last output of each patch template and its parsed documents. A template that does not depend on
@@ -35,11 +32,14 @@ internal sealed class DeviceRenderer
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Text, IReadOnlyList<YamlDocument> Documents)> _lastParsed = new(StringComparer.Ordinal);
 
-    public DeviceRenderer(TemplateSet templates, Cluster cluster)
+    /// <param name="budget">Cancelled when the commit's render budget is spent: the template running then stops.</param>
+    public DeviceRenderer(TemplateSet templates, Cluster cluster, RenderLimits limits, CancellationToken budget)
     {
         _templates = templates;
         _cluster = TemplateModel.ForCluster(cluster);
         _talosVersion = cluster.TalosVersion;
+        _limits = limits;
+        _budget = budget;
     }
 
     /// <summary>
@@ -72,7 +72,12 @@ internal sealed class DeviceRenderer
         }
 
         var context = ThreadContext;
-        using var timeout = new CancellationTokenSource();
+        context.MaxChars = _limits.MaxOutputChars;
+        context.LimitToString = _limits.MaxOutputChars;
+        context.RegexTimeOut = _limits.TemplateTimeout;
+
+        // Cancelled by the template's own clock or by the commit's budget, whichever runs out first.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_budget);
         context.CancellationToken = timeout.Token;
         context.PushGlobal(DeviceModel(device));
         try
@@ -86,7 +91,7 @@ internal sealed class DeviceRenderer
         }
     }
 
-    private List<YamlDocument>? MergeWith(Device device, BaseTemplate baseTemplate, IReadOnlyList<PatchTemplate> patches, TemplateContext context, CancellationTokenSource timeout, List<Diagnostic> errors, bool fastParse, out bool needsPositions)
+    private List<YamlDocument>? MergeWith(Device device, BaseTemplate baseTemplate, IReadOnlyList<PatchTemplate> patches, BoundedTemplateContext context, CancellationTokenSource timeout, List<Diagnostic> errors, bool fastParse, out bool needsPositions)
     {
         needsPositions = false;
         // The base's own nodes, not a copy: the merge copies only the few containers a patch changes.
@@ -96,7 +101,7 @@ internal sealed class DeviceRenderer
         var failed = false;
         foreach (var patch in patches)
         {
-            timeout.CancelAfter(TemplateTimeout);
+            timeout.CancelAfter(_limits.TemplateTimeout);
             var text = RenderTemplate(patch, context, errors);
             if (!timeout.TryReset())
             {
@@ -190,20 +195,20 @@ internal sealed class DeviceRenderer
     /// One context per thread, reused for every device and patch: building a context (Scriban's built-in
     /// functions) costs more than rendering a small template. Each device pushes its model and pops it after.
     /// </summary>
-    private static TemplateContext ThreadContext => t_context ??= NewContext();
+    private static BoundedTemplateContext ThreadContext => t_context ??= NewContext();
 
     [ThreadStatic]
-    private static TemplateContext? t_context;
+    private static BoundedTemplateContext? t_context;
 
-    private static TemplateContext NewContext()
+    private static BoundedTemplateContext NewContext()
     {
-        var context = new TemplateContext
+        // LoopLimit counts every iteration of a render, nested loops included (Scriban's own accounting).
+        var context = new BoundedTemplateContext
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
             LoopLimit = 10_000,
             RecursiveLimit = 64,
-            LimitToString = MaxOutputChars,
             MemberRenamer = member => member.Name,
         };
         context.PushGlobal(Functions);
@@ -221,7 +226,7 @@ internal sealed class DeviceRenderer
         return model;
     }
 
-    private static string? RenderTemplate(PatchTemplate patch, TemplateContext context, List<Diagnostic> errors)
+    private string? RenderTemplate(PatchTemplate patch, TemplateContext context, List<Diagnostic> errors)
     {
         // A scope of its own for the variables a template assigns, so none leaks into the next patch.
         context.PushGlobal(new ScriptObject());
@@ -230,26 +235,27 @@ internal sealed class DeviceRenderer
         {
             var text = patch.Template.Render(context);
             succeeded = true;
-            if (text.Length > MaxOutputChars)
+            if (text.Length > _limits.MaxOutputChars)
             {
-                errors.Add(new Diagnostic("template-runtime", $"the template's output is over {MaxOutputChars} characters", new SourceLocation(patch.Path, 1, 1)));
+                errors.Add(new Diagnostic(TemplateFailures.TooLarge, $"the template's output is over {_limits.MaxOutputChars} characters", new SourceLocation(patch.Path, 1, 1)));
                 return null;
             }
 
             return text;
         }
+        catch (Exception e) when (e is ScriptAbortException or OperationCanceledException)
+        {
+            // Scriban reports a cancelled token as a runtime error ("The operation was cancelled"): it is a timeout.
+            errors.Add(new Diagnostic(TemplateFailures.Timeout, TimeoutMessage(), new SourceLocation(patch.Path, 1, 1)));
+        }
         catch (ScriptRuntimeException e)
         {
-            errors.Add(new Diagnostic("template-runtime", e.OriginalMessage, new SourceLocation(patch.Path, e.Span.Start.Line + 1, e.Span.Start.Column + 1)));
-        }
-        catch (OperationCanceledException)
-        {
-            errors.Add(new Diagnostic("template-timeout", $"the template ran for more than {TemplateTimeout.TotalSeconds:0} s (a loop that does not end?)", new SourceLocation(patch.Path, 1, 1)));
+            errors.Add(TemplateFailures.FromScriban(e, patch.Path));
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException or InvalidCastException or IndexOutOfRangeException)
         {
             // Scriban lets a few .NET exceptions through from built-in functions; they are still the template's fault.
-            errors.Add(new Diagnostic("template-runtime", e.Message, new SourceLocation(patch.Path, 1, 1)));
+            errors.Add(new Diagnostic(TemplateFailures.Runtime, e.Message, new SourceLocation(patch.Path, 1, 1)));
         }
         finally
         {
@@ -270,4 +276,11 @@ internal sealed class DeviceRenderer
 
         return null;
     }
+
+    /// <summary>Which clock stopped the template: the commit's budget, or the template's own.</summary>
+    private string TimeoutMessage() => _budget.IsCancellationRequested
+        ? $"the commit's render budget of {Seconds(_limits.Budget)} ran out while this template was rendering; the commit fails as a whole"
+        : $"the template ran for more than {Seconds(_limits.TemplateTimeout)} (a loop that does not end?)";
+
+    internal static string Seconds(TimeSpan span) => span.TotalSeconds >= 1 ? $"{span.TotalSeconds:0.#} s" : $"{span.TotalMilliseconds:0} ms";
 }

@@ -14,9 +14,11 @@ public static class Renderer
     /// <summary>
     /// Validates <paramref name="tree"/> and renders every approved device; every error of the tree is
     /// reported in one run. Devices whose inputs are unchanged since <paramref name="previous"/> reuse its bytes.
+    /// The work is bounded by <paramref name="limits"/> (<see cref="RenderLimits.Default"/> when null).
     /// </summary>
-    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null)
+    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null, RenderLimits? limits = null)
     {
+        limits ??= RenderLimits.Default;
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
         var cluster = InventoryReader.ReadCluster(tree, diagnostics);
@@ -32,7 +34,8 @@ public static class Renderer
         var deviceErrors = new List<Diagnostic>?[approved.Count];
         if (cluster is not null && clusterKey is not null)
         {
-            var renderer = new DeviceRenderer(templates, cluster);
+            using var budget = new CancellationTokenSource(limits.Budget, limits.Time);
+            var renderer = new DeviceRenderer(templates, cluster, limits, budget.Token);
             templatesKey = TemplatesKey(tree);
             var sameTemplates = previous?.TemplatesKey == templatesKey;
             var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey, templates)).ToArray();
@@ -50,12 +53,22 @@ public static class Renderer
                 }
             }
 
-            Parallel.ForEach(todo, i =>
+            var unfinished = RenderWorkers.Run(todo, limits.Parallelism, budget.Token, i =>
             {
                 var errors = new List<Diagnostic>();
                 rendered[i] = renderer.Render(approved[i], keys[i], errors);
                 deviceErrors[i] = errors.Count > 0 ? errors : null;
             });
+            if (budget.IsCancellationRequested && !deviceErrors.Any(e => e?.Any(d => d.Code == TemplateFailures.Timeout) == true))
+            {
+                // Spent between templates (merging, checks): name the first device that was never rendered.
+                var next = unfinished.Count > 0 ? approved[unfinished[0]] : approved[todo[^1]];
+                diagnostics.Add(
+                    TemplateFailures.Timeout,
+                    $"the commit's render budget of {DeviceRenderer.Seconds(limits.Budget)} ran out before this device was rendered ({todo.Count - unfinished.Count} of {todo.Count} devices done); the commit fails as a whole",
+                    new SourceLocation(next.File, 0, 0));
+            }
+
             SharePieces(rendered, todo);
         }
 

@@ -20,6 +20,9 @@ public sealed class GatekeeperOptions
 
     public Duration PollInterval { get; set; } = Duration.FromSeconds(30);
 
+    /// <summary>Wall time to render every device of one commit; a commit that needs more fails as a whole (issue 15).</summary>
+    public Duration RenderBudget { get; set; } = new(Core.Rendering.RenderLimits.DefaultBudget);
+
     /// <summary>Kestrel listen URLs, ';'-separated.</summary>
     public string Urls { get; set; } = "http://0.0.0.0:8000";
 

@@ -15,6 +15,7 @@ public static class KtizoSettings
         new("RepositoryToken", typeof(GatekeeperOptions), "none", "Token for https remotes (GitHub: fine-grained, contents: read); never logged"),
         new("Branch", typeof(GatekeeperOptions), "the checkout's current branch; main for a URL", "The tracked branch: a device file on it is an approval"),
         new("PollInterval", typeof(GatekeeperOptions), "30s", "How often to fetch (minimum 1s)"),
+        new("RenderBudget", typeof(GatekeeperOptions), "30s", "Time to render all devices of one commit; a commit that needs more is refused as a whole (minimum 1s)"),
         new("Urls", typeof(GatekeeperOptions), "http://0.0.0.0:8000", "Listen URLs, ';'-separated"),
         new("PublicBaseUrl", typeof(GatekeeperOptions), "from the request", "How machines reach this server (used by boot.ipxe)"),
         new("DataFolder", typeof(GatekeeperOptions), "data", "Folder for the local clone and the store, relative to the current directory"),

@@ -135,6 +135,7 @@ public sealed class SettingsValidator(Func<string, string?> environment)
         }
 
         AtLeast("PollInterval", options.PollInterval, Duration.FromSeconds(1));
+        AtLeast("RenderBudget", options.RenderBudget, Duration.FromSeconds(1));
         AtLeast("RateLimitWindow", options.RateLimitWindow, Duration.FromSeconds(1));
         AtLeast("StoreFlushInterval", options.StoreFlushInterval, Duration.FromMilliseconds(100));
 

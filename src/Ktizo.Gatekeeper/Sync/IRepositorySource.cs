@@ -30,9 +30,17 @@ public interface IConfigRenderer
     Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous);
 }
 
-/// <summary>The core's renderer.</summary>
-public sealed class CoreRenderer : IConfigRenderer
+/// <summary>
+/// The core's renderer, within the gatekeeper's bounds: all cores but one (serving keeps a core during a hostile
+/// render; docs/benchmarks.md, "Hostile render"), and the <see cref="Settings.GatekeeperOptions.RenderBudget"/>.
+/// </summary>
+public sealed class CoreRenderer(Core.Rendering.RenderLimits limits) : IConfigRenderer
 {
+    public CoreRenderer(Settings.GatekeeperOptions options)
+        : this(new Core.Rendering.RenderLimits { Budget = options.RenderBudget })
+    {
+    }
+
     public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous) =>
-        Core.Rendering.Renderer.Render(tree, previous);
+        Core.Rendering.Renderer.Render(tree, previous, limits);
 }

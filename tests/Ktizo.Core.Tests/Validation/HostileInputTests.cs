@@ -38,28 +38,39 @@ public class HostileInputTests
         Assert.Equal(Device, error.Location.File);
     }
 
-    [Fact]
-    public void Render_WhenTemplateLoopsForever_StopsItWithAnError()
+    [Theory]
+    [InlineData(nameof(HostileTemplates.LoopsForever), "template-loop-limit")]
+    [InlineData(nameof(HostileTemplates.RecursesForever), "template-recursion-limit")]
+    [InlineData(nameof(HostileTemplates.DoublesAString), "template-output-too-large")]
+    [InlineData(nameof(HostileTemplates.DoublesAnArray), "template-loop-limit")]
+    [InlineData(nameof(HostileTemplates.CountsABillion), "template-loop-limit")]
+    [InlineData(nameof(HostileTemplates.WritesTooMuch), "template-output-too-large")]
+    [InlineData("NestsLoops", "template-loop-limit")]
+    public void Render_WhenTemplateHitsALimit_ReportsThatLimitsCodeAtTheTemplate(string template, string code)
     {
-        var errors = RenderBroken(t => t.Add("templates/patches/all/60-loop.yaml", "{{ while true }}x{{ end }}\n"));
+        var text = template == "NestsLoops"
+            ? "{{ for a in 1..5000 }}{{ for b in 1..5000 }}xxxxxxxx{{ end }}{{ end }}\n"
+            : (string)typeof(HostileTemplates).GetField(template)!.GetValue(null)!;
 
-        Assert.Contains(errors, e => e.Code is "template-runtime" or "template-timeout" && e.Location.File == "templates/patches/all/60-loop.yaml");
+        var errors = RenderBroken(t => t.Add(HostileTemplates.PatchPath, text));
+
+        var error = Assert.Single(errors, e => e.Location.File == HostileTemplates.PatchPath);
+        Assert.Equal(code, error.Code);
     }
 
     [Fact]
-    public void Render_WhenTemplateNestsLoopsToBlowUpOutput_StopsItWithAnError()
+    public void Render_WhenTemplateBurnsCpu_ReportsTemplateTimeoutNotRuntime()
     {
-        var errors = RenderBroken(t => t.Add("templates/patches/all/60-loop.yaml", "{{ for a in 1..5000 }}{{ for b in 1..5000 }}xxxxxxxx{{ end }}{{ end }}\n"));
+        var tree = ExampleRepository.Load();
+        tree.Add(HostileTemplates.PatchPath, HostileTemplates.BurnsCpu);
 
-        Assert.Contains(errors, e => e.Code is "template-runtime" or "template-timeout");
-    }
+        var result = Renderer.Render(tree, limits: new RenderLimits { TemplateTimeout = TimeSpan.FromMilliseconds(200) });
 
-    [Fact]
-    public void Render_WhenTemplateRecursesForever_StopsItWithAnError()
-    {
-        var errors = RenderBroken(t => t.Add("templates/patches/all/60-loop.yaml", "{{ func f; ret f; end; f }}\n"));
-
-        Assert.Contains(errors, e => e.Code is "template-runtime" or "template-timeout");
+        Assert.Null(result.Set);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("template-timeout", error.Code);
+        Assert.Equal(HostileTemplates.PatchPath, error.Location.File);
+        Assert.Contains("more than 200 ms", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
