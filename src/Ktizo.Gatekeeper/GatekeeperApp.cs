@@ -119,6 +119,7 @@ public static class GatekeeperApp
         services.AddSingleton<DeviceSightings>();
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
+        services.AddSingleton<GitHubWebhook>();
         services.AddDeviceUi();
 
         // Hosted services stop in reverse order: the sync loop first, then the final store flush.
@@ -155,6 +156,7 @@ public static class GatekeeperApp
         app.UseRouting();
         var metrics = app.Services.GetRequiredService<GatekeeperMetrics>();
         app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
+        app.UseRejectedBodies();
 
         app.MapGatekeeper();
         app.MapBoot();
