@@ -153,7 +153,8 @@ public static class GatekeeperApp
 
         app.UseConfigDownloadFastPath();
         app.UseStatusCodePages();
-        app.UseRouting();
+        app.UseStandardMethodsOnly();
+        app.UseRoutingWithHeadAsGet();
         var metrics = app.Services.GetRequiredService<GatekeeperMetrics>();
         app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
         app.UseRejectedBodies();

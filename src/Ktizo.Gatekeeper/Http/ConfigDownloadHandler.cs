@@ -51,7 +51,12 @@ public sealed class ConfigDownloadHandler(
         }
 
         Span<char> uuid = stackalloc char[MaxParameterLength];
-        var uuidLength = QueryReader.TryGet(query, "uuid", uuid, out var n) == QueryReader.Outcome.Found ? n : 0;
+        var uuidLength = QueryReader.TryGet(query, "uuid", uuid, out var n) switch
+        {
+            QueryReader.Outcome.Found when Uuid.IsValid(uuid[..n]) => n,
+            QueryReader.Outcome.Missing => 0,
+            _ => Dropped(),
+        };
         return AnswerAsync(context, parsed, uuid[..uuidLength]);
     }
 
@@ -164,6 +169,12 @@ public sealed class ConfigDownloadHandler(
         metrics.ConfigPending.Inc();
         Log.ConfigAnswered(logger, "pending", mac, address, snapshot.Commit);
         return WriteAsync(response, Text, DenialText.Pending);
+    }
+
+    private int Dropped()
+    {
+        metrics.UuidDropped.Inc();
+        return 0;
     }
 
     // Counted here because the GET fast path skips prometheus-net's per-route request counter.

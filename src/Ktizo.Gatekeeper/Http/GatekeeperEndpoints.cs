@@ -56,7 +56,7 @@ public static class GatekeeperEndpoints
     }
 
     public static async Task<Results<Ok<DeviceView>, Created<DeviceView>, ProblemHttpResult>> Register(
-        HttpContext context, DeviceSightings sightings, DeviceDirectory devices, ILogger<ConfigDownloadHandler> logger)
+        HttpContext context, DeviceSightings sightings, DeviceDirectory devices, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger)
     {
         var (body, problem) = await JsonBody.ReadAsync<RegisterRequest>(context).ConfigureAwait(false);
         if (problem is not null)
@@ -74,16 +74,12 @@ public static class GatekeeperEndpoints
             return Problems.MalformedMac(body.MacAddress);
         }
 
-        if (body.Uuid is { Length: > 64 })
-        {
-            return Problems.BadRequest("Malformed uuid", "The uuid is longer than 64 characters.");
-        }
-
+        var uuid = Uuid.Checked(body.Uuid, metrics);
         var address = context.Connection.RemoteIpAddress;
         bool first;
         try
         {
-            first = await sightings.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, body.Uuid, context.RequestAborted)
+            first = await sightings.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, uuid, context.RequestAborted)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
