@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Config {Result} for {Mac} from {Address}, commit {Commit}")]
     public static partial void ConfigAnswered(ILogger logger, string result, MacAddress mac, IPAddress? address, string? commit);
 
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Config {Result} for {Mac} {Repeats} more times in {Seconds} s, commit {Commit}")]
+    public static partial void ConfigRepeated(ILogger logger, string result, MacAddress mac, int repeats, long seconds, string? commit);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "First sighting of {Mac} from {Address} ({Kind})")]
     public static partial void FirstSighting(ILogger logger, MacAddress mac, IPAddress? address, string kind);
 
