@@ -32,11 +32,25 @@ public static class RejectedBodies
         {
             await handler.ConfigureAwait(false);
         }
-        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        catch (Exception ex) when (!context.Response.HasStarted && Unreadable(ex) is { } bad)
         {
-            Log.BodyRejected(logger, ex.StatusCode, context.Request.Method, context.Request.Path.Value, context.Connection.RemoteIpAddress, ex.Message);
+            Log.BodyRejected(logger, bad.StatusCode, context.Request.Method, context.Request.Path.Value, context.Connection.RemoteIpAddress, bad.Message);
             context.Response.Clear();
-            context.Response.StatusCode = ex.StatusCode;
+            context.Response.StatusCode = bad.StatusCode;
         }
+    }
+
+    // Anti-forgery reads the sign-in form itself and wraps Kestrel's exception in its own.
+    private static BadHttpRequestException? Unreadable(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
     }
 }
