@@ -118,6 +118,7 @@ public static class GatekeeperApp
         services.AddSingleton<DeviceSightings>();
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
+        services.AddSingleton<GitHubWebhook>();
         services.AddDeviceUi();
 
         // Hosted services stop in reverse order: the sync loop first, then the final store flush.
@@ -151,9 +152,11 @@ public static class GatekeeperApp
 
         app.UseConfigDownloadFastPath();
         app.UseStatusCodePages();
-        app.UseRouting();
+        app.UseStandardMethodsOnly();
+        app.UseRoutingWithHeadAsGet();
         var metrics = app.Services.GetRequiredService<GatekeeperMetrics>();
         app.UseHttpMetrics(http => http.SetMetricFactory(metrics.Factory));
+        app.UseRejectedBodies();
 
         app.MapGatekeeper();
         app.MapBoot();

@@ -72,6 +72,12 @@ internal sealed partial class RemoteAddress
         return new RemoteAddress(Path.GetFullPath(remote), token, RemoteKind.Local);
     }
 
+    /// <summary>The folder a local remote (a path or a file:// URL) lives in; null for a network remote.</summary>
+    public string? LocalFolder() =>
+        Kind != RemoteKind.Local ? null
+        : Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
+        : Url;
+
     /// <summary>Removes the token, raw or URL-encoded, from text that came back from libgit2 or a remote.</summary>
     public string Scrub(string text)
     {

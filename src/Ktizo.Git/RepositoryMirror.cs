@@ -172,6 +172,12 @@ public sealed partial class RepositoryMirror : IDisposable
 
         var before = ReadTrackingRef(repository);
 
+        // libgit2 reports a missing folder as "unsupported URL protocol"; say what is wrong instead.
+        if (_remote.LocalFolder() is { } folder && !Directory.Exists(folder))
+        {
+            throw new GitSyncException($"The repository folder '{folder}' does not exist. The local clone keeps its last fetched commit.");
+        }
+
         try
         {
             var remoteHead = FindRemoteHead(repository);

@@ -38,7 +38,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         await using var host = await StartAsync();
         await host.WaitForCommitAsync(good);
 
-        using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3Aaa%3Abb%3Acc&uuid=1234-abcd");
+        using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3Aaa%3Abb%3Acc&uuid=4c4c4544-1234-abcd-8030-c2c04f4a4d32");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("Device not approved. Current status: pending", await response.Content.ReadAsStringAsync());
@@ -48,7 +48,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
             db.Open();
             using var command = db.CreateCommand();
             command.CommandText = "SELECT uuid FROM devices WHERE mac = '52:54:00:aa:bb:cc';";
-            Assert.Equal("1234-abcd", command.ExecuteScalar());
+            Assert.Equal("4c4c4544-1234-abcd-8030-c2c04f4a4d32", command.ExecuteScalar());
         }
 
         var device = await host.Client.GetFromJsonAsync<JsonElement>("/api/v1/devices/52-54-00-AA-BB-CC");
@@ -78,7 +78,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
 
         await host.WaitForCommitAsync(sha);
 
-        using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3A00%3A05%3A23&uuid=u-2");
+        using var response = await host.GetConfigAsync("mac=52%3A54%3A00%3A00%3A05%3A23&uuid=4c4c4544-0035-3010-8030-c2c04f4a4d32");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/yaml", response.Content.Headers.ContentType!.MediaType);
         var body = await response.Content.ReadAsByteArrayAsync();
@@ -95,7 +95,7 @@ public sealed class GitSyncTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(sha, device.GetProperty("approval").GetProperty("commit").GetString());
         Assert.Equal("Ada Approver", device.GetProperty("approval").GetProperty("author").GetString());
         Assert.Equal(1, device.GetProperty("download_count").GetInt64());
-        Assert.Equal("u-2", device.GetProperty("uuid").GetString());
+        Assert.Equal("4c4c4544-0035-3010-8030-c2c04f4a4d32", device.GetProperty("uuid").GetString());
     }
 
     [Fact]

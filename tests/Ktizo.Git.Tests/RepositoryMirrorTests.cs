@@ -81,18 +81,22 @@ public sealed class RepositoryMirrorTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal("approved", Text(tree.Read("inventory/devices/a.yaml")));
     }
 
-    [Fact]
-    public async Task FetchAsync_RemoteGone_ThrowsGitSyncExceptionAndKeepsTheClone()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FetchAsync_RemoteGone_ThrowsGitSyncExceptionSayingTheFolderIsMissing_AndKeepsTheClone(bool fileUrl)
     {
         _remote.WriteFile("a.yaml", "a");
         var head = _remote.CommitAndPush("Add a");
-        using var mirror = Mirror();
+        using var mirror = Mirror(fileUrl ? _remote.RemoteUrl : _remote.RemotePath);
         await mirror.FetchAsync(CancellationToken.None);
 
         _remote.DeleteRemote();
         var error = await Assert.ThrowsAsync<GitSyncException>(() => mirror.FetchAsync(CancellationToken.None));
 
         Assert.Contains(_remote.RemotePath, error.Message);
+        Assert.Contains("does not exist", error.Message);
+        Assert.DoesNotContain("unsupported URL protocol", error.Message);
         Assert.Equal(head, mirror.LocalHead);
         using var tree = mirror.OpenTree(head);
         Assert.Equal("a", Text(tree.Read("a.yaml")));

@@ -34,9 +34,21 @@ public static class BootEndpoints
     internal static Results<ContentHttpResult, ProblemHttpResult> GetScript(HttpRequest request, IOptions<BootOptions> options, ILoggerFactory logs)
     {
         var settings = options.Value;
-        var baseUrl = settings.PublicBaseUrl is { Length: > 0 } configured
-            ? new Uri(configured)
-            : new Uri($"{request.Scheme}://{request.Host}{request.PathBase}");
+        Uri baseUrl;
+        if (settings.PublicBaseUrl is { Length: > 0 } configured)
+        {
+            baseUrl = new Uri(configured);
+        }
+        else if (RequestAuthority.Of(request) is { } authority)
+        {
+            baseUrl = new Uri($"{request.Scheme}://{authority}{request.PathBase}");
+        }
+        else
+        {
+            return TypedResults.Problem(
+                "The Host header is not a host[:port].", statusCode: StatusCodes.Status400BadRequest, title: "Bad Host header");
+        }
+
         try
         {
             var script = BootScript.Render(baseUrl, settings.AllKernelArgs());

@@ -17,8 +17,9 @@ public sealed class BootOptions
     /// <summary>
     /// The URL machines reach the gatekeeper at, e.g. <c>http://10.0.5.2:8000</c>; <c>boot.ipxe</c> points
     /// kernel, initramfs and <c>talos.config</c> here. When unset, the gatekeeper's own
-    /// <c>PublicBaseUrl</c> (<c>--public-base-url</c>) is used, and without that the scheme and Host of
-    /// the request for <c>boot.ipxe</c>, which is right unless a proxy sits in between.
+    /// <c>PublicBaseUrl</c> (<c>--public-base-url</c>) is used, and without that the scheme of the request
+    /// for <c>boot.ipxe</c> and the address its connection arrived at (<see cref="RequestAuthority"/>),
+    /// which is right unless a proxy or NAT sits in between.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 

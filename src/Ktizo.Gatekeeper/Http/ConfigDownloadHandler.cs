@@ -32,6 +32,8 @@ public sealed class ConfigDownloadHandler(
     private static readonly StringValues RetryAfter = "5";
     private static readonly byte[] NotLoaded = "No configuration is loaded yet; retry shortly."u8.ToArray();
 
+    private readonly ConfigAnswerLog _answers = new(logger);
+
     /// <summary><c>GET /api/v1/config/download?mac=…&amp;uuid=…</c>: the form Talos and iPXE use.</summary>
     public Task GetAsync(HttpContext context)
     {
@@ -51,7 +53,12 @@ public sealed class ConfigDownloadHandler(
         }
 
         Span<char> uuid = stackalloc char[MaxParameterLength];
-        var uuidLength = QueryReader.TryGet(query, "uuid", uuid, out var n) == QueryReader.Outcome.Found ? n : 0;
+        var uuidLength = QueryReader.TryGet(query, "uuid", uuid, out var n) switch
+        {
+            QueryReader.Outcome.Found when Uuid.IsValid(uuid[..n]) => n,
+            QueryReader.Outcome.Missing => 0,
+            _ => Dropped(),
+        };
         return AnswerAsync(context, parsed, uuid[..uuidLength]);
     }
 
@@ -130,7 +137,7 @@ public sealed class ConfigDownloadHandler(
         if (snapshot is null)
         {
             metrics.ConfigUnavailable.Inc();
-            Log.ConfigAnswered(logger, "unavailable", mac, address, null);
+            _answers.Answered("unavailable", mac, address, null);
             response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             headers.RetryAfter = RetryAfter;
             return WriteAsync(response, Text, NotLoaded);
@@ -141,7 +148,7 @@ public sealed class ConfigDownloadHandler(
         {
             metrics.ConfigServed.Inc();
             metrics.ConfigDownloads.Inc();
-            Log.ConfigAnswered(logger, "served", mac, address, snapshot.Commit);
+            _answers.Answered("served", mac, address, snapshot.Commit);
             headers.ETag = served.ETag;
             if (context.Request.Headers.IfNoneMatch is { Count: 1 } ifNoneMatch && ifNoneMatch[0] == served.ETag)
             {
@@ -157,13 +164,19 @@ public sealed class ConfigDownloadHandler(
         if (snapshot.Set.Rejected.ContainsKey(mac)) // served is null: rejected or pending
         {
             metrics.ConfigRejected.Inc();
-            Log.ConfigAnswered(logger, "rejected", mac, address, snapshot.Commit);
+            _answers.Answered("rejected", mac, address, snapshot.Commit);
             return WriteAsync(response, Text, DenialText.Rejected);
         }
 
         metrics.ConfigPending.Inc();
-        Log.ConfigAnswered(logger, "pending", mac, address, snapshot.Commit);
+        _answers.Answered("pending", mac, address, snapshot.Commit);
         return WriteAsync(response, Text, DenialText.Pending);
+    }
+
+    private int Dropped()
+    {
+        metrics.UuidDropped.Inc();
+        return 0;
     }
 
     // Counted here because the GET fast path skips prometheus-net's per-route request counter.

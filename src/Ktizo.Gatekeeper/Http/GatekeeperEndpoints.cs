@@ -43,7 +43,7 @@ public static class GatekeeperEndpoints
         api.MapGet("/devices", ListDevices);
         api.MapGet("/devices/{mac}", GetDevice);
         api.MapPost("/sync", Sync);
-        api.MapPost("/webhooks/github", GitHubWebhook);
+        api.MapPost("/webhooks/github", services.GetRequiredService<GitHubWebhook>().HandleAsync);
         return endpoints;
     }
 
@@ -56,7 +56,7 @@ public static class GatekeeperEndpoints
     }
 
     public static async Task<Results<Ok<DeviceView>, Created<DeviceView>, ProblemHttpResult>> Register(
-        HttpContext context, DeviceSightings sightings, DeviceDirectory devices, ILogger<ConfigDownloadHandler> logger)
+        HttpContext context, DeviceSightings sightings, DeviceDirectory devices, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger)
     {
         var (body, problem) = await JsonBody.ReadAsync<RegisterRequest>(context).ConfigureAwait(false);
         if (problem is not null)
@@ -74,16 +74,12 @@ public static class GatekeeperEndpoints
             return Problems.MalformedMac(body.MacAddress);
         }
 
-        if (body.Uuid is { Length: > 64 })
-        {
-            return Problems.BadRequest("Malformed uuid", "The uuid is longer than 64 characters.");
-        }
-
+        var uuid = Uuid.Checked(body.Uuid, metrics);
         var address = context.Connection.RemoteIpAddress;
         bool first;
         try
         {
-            first = await sightings.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, body.Uuid, context.RequestAborted)
+            first = await sightings.RecordAsync(mac, ObservationKind.Register, address, context.Request.Headers.UserAgent, uuid, context.RequestAborted)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -141,85 +137,6 @@ public static class GatekeeperEndpoints
         {
             return TypedResults.Accepted("/readyz", ReadinessOf(state, options));
         }
-    }
-
-    /// <summary>
-    /// GitHub push webhook. The signature (<c>X-Hub-Signature-256</c>, HMAC-SHA256 of the raw body with
-    /// the webhook secret) is checked before anything else; a push to the tracked branch starts a sync.
-    /// </summary>
-    public static async Task<Results<Ok<string>, Accepted<string>, ProblemHttpResult>> GitHubWebhook(
-        HttpContext context, SyncService sync, GatekeeperOptions options, ILogger<SyncService> logger)
-    {
-        // GitHub caps payloads at 25 MB; pushes are far smaller.
-        const int maxBytes = 25 * 1024 * 1024;
-        var (body, tooLarge) = await JsonBody.ReadLimitedAsync(context.Request, maxBytes, context.RequestAborted).ConfigureAwait(false);
-        if (tooLarge)
-        {
-            return Problems.TooLarge(maxBytes);
-        }
-
-        if (!SignatureMatches(options.WebhookSecret, context.Request.Headers["X-Hub-Signature-256"], body))
-        {
-            var reason = options.WebhookSecret is null ? "no webhook secret is configured" : "missing or wrong X-Hub-Signature-256";
-            Log.WebhookRefused(logger, context.Connection.RemoteIpAddress, reason);
-            return Problems.Unauthorized("The webhook signature (X-Hub-Signature-256) is missing or does not match the secret.");
-        }
-
-        if (!context.Request.HasJsonContentType())
-        {
-            return Problems.UnsupportedMediaType(context.Request.ContentType);
-        }
-
-        var githubEvent = context.Request.Headers["X-GitHub-Event"].ToString();
-        if (githubEvent == "ping")
-        {
-            return TypedResults.Ok("pong");
-        }
-
-        if (githubEvent != "push")
-        {
-            return TypedResults.Accepted((string?)null, $"ignored: event '{githubEvent}'");
-        }
-
-        string? pushedRef;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            pushedRef = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("ref", out var r)
-                ? r.GetString()
-                : null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return Problems.BadRequest("Invalid JSON", "The push payload is not valid JSON.");
-        }
-
-        if (pushedRef != "refs/heads/" + options.Branch)
-        {
-            return TypedResults.Accepted((string?)null, $"ignored: push to '{pushedRef}', tracking '{options.Branch}'");
-        }
-
-        _ = sync.RequestSync("webhook");
-        return TypedResults.Accepted("/readyz", "sync started");
-    }
-
-    internal static bool SignatureMatches(string? secret, string? header, ReadOnlySpan<byte> body)
-    {
-        const string prefix = "sha256=";
-        if (secret is null || header is null || !header.StartsWith(prefix, StringComparison.Ordinal) || header.Length != prefix.Length + 64)
-        {
-            return false;
-        }
-
-        Span<byte> given = stackalloc byte[32];
-        if (Convert.FromHexString(header.AsSpan(prefix.Length), given, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
-        {
-            return false;
-        }
-
-        Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
-        return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 
     private static bool BearerMatches(string? header, string token)

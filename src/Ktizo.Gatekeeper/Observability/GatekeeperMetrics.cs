@@ -35,6 +35,7 @@ public sealed class GatekeeperMetrics
         ConfigUnavailable = _configRequests.WithLabels("unavailable");
         ConfigBadRequest = _configRequests.WithLabels("bad_request");
         ConfigDownloads = Factory.CreateCounter("ktizo_config_downloads_total", "Configs served (200) to approved devices.");
+        UuidDropped = Factory.CreateCounter("ktizo_uuid_dropped_total", "uuid values that were not a UUID: dropped, never stored; the request was answered as without one.");
 
         _syncs = Factory.CreateCounter("ktizo_sync_total", "Sync attempts, by result: success, fetch_failed, render_failed.", ["result"]);
         SyncSuccess = _syncs.WithLabels("success");
@@ -89,6 +90,8 @@ public sealed class GatekeeperMetrics
     public Counter.Child ConfigBadRequest { get; }
 
     public Counter ConfigDownloads { get; }
+
+    public Counter UuidDropped { get; }
 
     public Counter.Child SyncSuccess { get; }
 

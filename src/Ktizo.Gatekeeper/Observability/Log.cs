@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Config {Result} for {Mac} from {Address}, commit {Commit}")]
     public static partial void ConfigAnswered(ILogger logger, string result, MacAddress mac, IPAddress? address, string? commit);
 
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Config {Result} for {Mac} {Repeats} more times in {Seconds} s, commit {Commit}")]
+    public static partial void ConfigRepeated(ILogger logger, string result, MacAddress mac, int repeats, long seconds, string? commit);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "First sighting of {Mac} from {Address} ({Kind})")]
     public static partial void FirstSighting(ILogger logger, MacAddress mac, IPAddress? address, string kind);
 
@@ -43,8 +46,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Rendering commit {Commit} threw")]
     public static partial void RenderCrashed(ILogger logger, Exception exception, string commit);
 
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Request body rejected with {Status}: {Method} {Path} from {Address}: {Reason}")]
+    public static partial void BodyRejected(ILogger logger, int status, string method, string? path, IPAddress? address, string reason);
+
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Webhook refused from {Address}: {Reason}")]
     public static partial void WebhookRefused(ILogger logger, IPAddress? address, string reason);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Webhook delivery {Delivery} from {Address} replays one already handled; ignored")]
+    public static partial void WebhookReplayed(ILogger logger, IPAddress? address, string delivery);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Admin call refused from {Address}: {Reason}")]
     public static partial void AdminRefused(ILogger logger, IPAddress? address, string reason);

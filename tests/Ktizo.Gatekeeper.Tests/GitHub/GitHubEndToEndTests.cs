@@ -20,7 +20,7 @@ namespace Ktizo.Gatekeeper.Tests.GitHub;
 public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Mac = "52:54:00:aa:bb:cc";
-    private const string Query = "mac=52-54-00-AA-BB-CC&uuid=4c4c4544-0042";
+    private const string Query = "mac=52-54-00-AA-BB-CC&uuid=4c4c4544-0042-4d10-8051-b4c04f563532";
     private const string Title = "Pending device " + Mac;
     private const string Device = "mac: 52:54:00:aa:bb:cc\nhostname: worker-09\nrole: worker\nip: 10.0.5.29/24\n";
 
@@ -61,7 +61,7 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
             var issue = await WaitForAsync(() => _gitHub.Issues.SingleOrDefault(i => i.Title == Title), "the pending issue");
             Assert.Equal("open", issue.State);
             Assert.Contains("ktizo/pending", issue.Labels);
-            Assert.Contains("4c4c4544-0042", issue.Body);
+            Assert.Contains("4c4c4544-0042-4d10-8051-b4c04f563532", issue.Body);
             Assert.Contains("ktizo approve " + Mac, issue.Body);
             await WorkerPassesAsync(host, 3);
             Assert.Equal(issue.Number, await RecordedIssueAsync(host));
@@ -96,14 +96,14 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         await WaitForAsync(() => worker.Passes >= 1 ? (object)true : null, "the worker's first pass");
         Assert.DoesNotContain(_gitHub.Issues, i => i.Title == Title);
 
-        using (var response = await host.Client.PostAsJsonAsync("/api/v1/devices/register", new { mac_address = "52-54-00-AA-BB-CC", uuid = "4c4c4544-0042" }))
+        using (var response = await host.Client.PostAsJsonAsync("/api/v1/devices/register", new { mac_address = "52-54-00-AA-BB-CC", uuid = "4c4c4544-0042-4d10-8051-b4c04f563532" }))
         {
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
 
         var issue = await WaitForAsync(() => _gitHub.Issues.SingleOrDefault(i => i.Title == Title), "the pending issue of the registered MAC", TimeSpan.FromSeconds(20));
         Assert.Equal("open", issue.State);
-        Assert.Contains("4c4c4544-0042", issue.Body);
+        Assert.Contains("4c4c4544-0042-4d10-8051-b4c04f563532", issue.Body);
     }
 
     [Fact]
