@@ -26,6 +26,7 @@ internal sealed class DeviceRenderer
 
     private readonly TemplateSet _templates;
     private readonly ScriptObject _cluster;
+    private readonly IConfigSchema? _schema;
 
     /// <summary>
     /// The last output of each patch template and its parsed documents. A template that does not depend on
@@ -34,10 +35,12 @@ internal sealed class DeviceRenderer
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Text, IReadOnlyList<YamlDocument> Documents)> _lastParsed = new(StringComparer.Ordinal);
 
-    public DeviceRenderer(TemplateSet templates, Cluster cluster)
+    /// <param name="schema">The Talos config schema every merged config must satisfy; null checks none.</param>
+    public DeviceRenderer(TemplateSet templates, Cluster cluster, IConfigSchema? schema = null)
     {
         _templates = templates;
         _cluster = TemplateModel.ForCluster(cluster);
+        _schema = schema;
     }
 
     /// <summary>
@@ -161,6 +164,7 @@ internal sealed class DeviceRenderer
 
         var before = errors.Count;
         ConfigChecks.Check(documents, device, errors);
+        _schema?.Check(documents, device, errors);
         return errors.Count == before ? documents : null;
     }
 

@@ -14,16 +14,19 @@ public static class Renderer
     /// <summary>
     /// Validates <paramref name="tree"/> and renders every approved device; every error of the tree is
     /// reported in one run. Devices whose inputs are unchanged since <paramref name="previous"/> reuse its bytes.
+    /// With <paramref name="schemas"/> (what the CLI and the gatekeeper pass), every rendered config is also checked
+    /// against the Talos config schema of the cluster's <c>talosVersion</c>, and a version it lacks is an error.
     /// </summary>
-    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null)
+    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null, IConfigSchemas? schemas = null)
     {
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
-        var cluster = InventoryReader.ReadCluster(tree, diagnostics);
+        var cluster = InventoryReader.ReadCluster(tree, diagnostics, schemas);
         var clusterKey = cluster is null ? null : tree.FileId(InventoryReader.ClusterFile);
         var devices = InventoryReader.ReadDevices(tree, cluster, clusterKey, diagnostics, previous?.ParsedFiles);
         var approved = devices.Approved;
         InventoryRules.Check(devices.Sources, cluster, diagnostics);
+        InventoryRules.CheckVip(approved, cluster, diagnostics);
         var templates = TemplateSet.Load(tree, diagnostics);
 
         var rendered = new RenderedConfig?[approved.Count];
@@ -32,7 +35,7 @@ public static class Renderer
         var deviceErrors = new List<Diagnostic>?[approved.Count];
         if (cluster is not null && clusterKey is not null)
         {
-            var renderer = new DeviceRenderer(templates, cluster);
+            var renderer = new DeviceRenderer(templates, cluster, schemas?.For(cluster.TalosVersion));
             templatesKey = TemplatesKey(tree);
             var sameTemplates = previous?.TemplatesKey == templatesKey;
             var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey, templates)).ToArray();

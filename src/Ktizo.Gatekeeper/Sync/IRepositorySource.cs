@@ -30,9 +30,12 @@ public interface IConfigRenderer
     Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous);
 }
 
-/// <summary>The core's renderer.</summary>
-public sealed class CoreRenderer : IConfigRenderer
+/// <summary>
+/// The core's renderer, checking every config against the Talos config schema of the cluster's talosVersion
+/// (issue 16): a commit that fails it is not served, like any other error.
+/// </summary>
+public sealed class CoreRenderer(Core.Rendering.IConfigSchemas schemas) : IConfigRenderer
 {
     public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous) =>
-        Core.Rendering.Renderer.Render(tree, previous);
+        Core.Rendering.Renderer.Render(tree, previous, schemas);
 }
