@@ -2,8 +2,8 @@
 """Derive Ktizo's structural Talos config schemas from Talos's official ones.
 
 Usage:
-  tools/schemas/derive.py OFFICIAL.json [OFFICIAL.json ...]
-  tools/schemas/derive.py            # every config.schema.v*.json in $KTIZO_TALOS_REFERENCE
+  tools/schemas/derive.py [--out DIR] OFFICIAL.json [OFFICIAL.json ...]
+  tools/schemas/derive.py [--out DIR]     # every config.schema.v*.json in $KTIZO_TALOS_REFERENCE
 
 Each input is the config.schema.json of a Talos release (pkg/machinery/config/schemas/ at its tag).
 The output, src/Ktizo.Schema/Schemas/talos-v<major>.<minor>.schema.json, keeps what decides whether
@@ -69,7 +69,13 @@ def minor(schema, path):
     return match.group(1)
 
 
-def main(paths):
+def main(args):
+    out = OUT
+    if args[:1] == ["--out"]:
+        if len(args) < 2:
+            raise SystemExit("--out needs a folder")
+        out, args = args[1], args[2:]
+    paths = args
     if not paths:
         folder = os.environ.get("KTIZO_TALOS_REFERENCE")
         if not folder:
@@ -77,17 +83,17 @@ def main(paths):
         paths = sorted(glob.glob(os.path.join(folder, "config.schema.v*.json")))
         if not paths:
             raise SystemExit(f"no config.schema.v*.json in {folder}")
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(out, exist_ok=True)
     for path in paths:
         with open(path, encoding="utf-8") as f:
             official = json.load(f)
         version = minor(official, path)
         derived = structural(official, "#")
-        target = os.path.join(OUT, f"talos-{version}.schema.json")
+        target = os.path.join(out, f"talos-{version}.schema.json")
         with open(target, "w", encoding="utf-8", newline="\n") as f:
             json.dump(derived, f, indent=1, ensure_ascii=False)
             f.write("\n")
-        print(f"{path} -> {os.path.relpath(target, ROOT)}")
+        print(f"{path} -> {target}")
 
 
 if __name__ == "__main__":
