@@ -37,6 +37,15 @@ public sealed class TalosSchema : IConfigSchema
     /// </summary>
     private readonly ConcurrentDictionary<string, Lazy<JsonSchema>> _byKind = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Findings by document (hash of its kind and JSON text). Devices share most documents whole (the resolver, the
+    /// VIP, often the machine config), so each distinct one is evaluated once; the gatekeeper keeps the findings
+    /// across renders. Bounded: emptied when it reaches <see cref="MaxRemembered"/> entries.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (string Where, string Message)[]> _findings = new(StringComparer.Ordinal);
+
+    private const int MaxRemembered = 50_000;
+
     private TalosSchema(SchemaRegistry registry, string id, Dictionary<string, string> definitions, string name)
     {
         _registry = registry;
@@ -103,7 +112,7 @@ public sealed class TalosSchema : IConfigSchema
             }
 
             var kind = (json as JsonObject)?["kind"]?.ToString() ?? "v1alpha1";
-            foreach (var (where, message) in Messages(json, kind))
+            foreach (var (where, message) in Findings(json, kind))
             {
                 errors.Add(new Diagnostic(
                     Code,
@@ -113,7 +122,27 @@ public sealed class TalosSchema : IConfigSchema
         }
     }
 
-    private IEnumerable<(string Where, string Message)> Messages(JsonNode? document, string kind)
+    private (string Where, string Message)[] Findings(JsonNode? document, string kind)
+    {
+        var text = document?.ToJsonString() ?? "null";
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kind + "\n" + text)));
+        if (_findings.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        using var parsed = JsonDocument.Parse(text);
+        var findings = Messages(parsed.RootElement, kind).ToArray();
+        if (_findings.Count >= MaxRemembered)
+        {
+            _findings.Clear();
+        }
+
+        _findings[key] = findings;
+        return findings;
+    }
+
+    private IEnumerable<(string Where, string Message)> Messages(JsonElement document, string kind)
     {
         if (!_definitions.TryGetValue(kind, out var definition))
         {
@@ -125,7 +154,7 @@ public sealed class TalosSchema : IConfigSchema
         var schema = _byKind.GetOrAdd(kind, _ => new Lazy<JsonSchema>(() => JsonSchema.FromText(
             JsonSerializer.Serialize(new Dictionary<string, string> { ["$id"] = $"{_id}/kinds/{Uri.EscapeDataString(kind)}", ["$ref"] = $"{_id}#/$defs/{definition}" }),
             new BuildOptions { SchemaRegistry = _registry }))).Value;
-        var result = schema.Evaluate(JsonSerializer.SerializeToElement(document), new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var result = schema.Evaluate(document, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (result.IsValid)
         {
             yield break;
