@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Ktizo.Core;
+using Ktizo.Core.Inventory;
 using Ktizo.Core.Rendering;
 using Ktizo.Core.Validation;
 using Ktizo.Core.Yaml;
@@ -12,99 +14,156 @@ using YamlDotNet.RepresentationModel;
 namespace Ktizo.Schema;
 
 /// <summary>
-/// Checks rendered configs against an official Talos JSON schema (<c>config.schema.json</c> of a release).
+/// Checks rendered configs against a Talos config JSON schema: one of the structural schemas this project
+/// derives per Talos minor (<see cref="TalosSchemas"/>), or a release's own <c>config.schema.json</c> (<c>--schema</c>).
 /// One tolerance, on purpose: the v1alpha1 document's <c>persist</c> key is removed before checking. Talos
 /// still writes it (<c>talosctl gen config</c> emits <c>persist: true</c>), but the schemas no longer list it
 /// and forbid unknown keys, so every generated config would otherwise fail.
 /// </summary>
-public sealed class TalosSchema
+public sealed class TalosSchema : IConfigSchema
 {
-    private readonly JsonSchema _schema;
+    /// <summary>The code of every diagnostic this check adds.</summary>
+    public const string Code = "schema";
 
-    /// <summary>Document kind → index of its branch in the schema's top-level <c>oneOf</c> ("v1alpha1" for the machine config).</summary>
-    private readonly Dictionary<string, int> _branches;
+    private readonly SchemaRegistry _registry;
+    private readonly string _id;
 
-    private TalosSchema(JsonSchema schema, Dictionary<string, int> branches, string path)
+    /// <summary>Document kind ("v1alpha1" for the machine config) → its definition under <c>$defs</c>.</summary>
+    private readonly Dictionary<string, string> _definitions;
+
+    /// <summary>
+    /// One small schema per kind, a <c>$ref</c> to that kind's definition. The top level is a <c>oneOf</c> over every
+    /// kind, so checking a document against it evaluates all of them; against its own kind's only, a fraction.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, Lazy<JsonSchema>> _byKind = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Findings by document (hash of its kind and JSON text). Devices share most documents whole (the resolver, the
+    /// VIP, often the machine config), so each distinct one is evaluated once; the gatekeeper keeps the findings
+    /// across renders. Bounded: emptied when it reaches <see cref="MaxRemembered"/> entries.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (string Where, string Message)[]> _findings = new(StringComparer.Ordinal);
+
+    private const int MaxRemembered = 50_000;
+
+    private TalosSchema(SchemaRegistry registry, string id, Dictionary<string, string> definitions, string name)
     {
-        _schema = schema;
-        _branches = branches;
-        Path = path;
+        _registry = registry;
+        _id = id;
+        _definitions = definitions;
+        Name = name;
     }
 
-    public string Path { get; }
+    /// <summary>What messages name as the schema checked against (a file name).</summary>
+    public string Name { get; }
 
+    /// <summary>A schema file, e.g. a Talos release's <c>config.schema.json</c>.</summary>
     public static TalosSchema Load(string path)
     {
         try
         {
-            var text = File.ReadAllText(path);
-            // A registry of its own: loading the same schema twice (tests, several runs) must not clash on its $id.
-            var schema = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-            return new TalosSchema(schema, Branches(JsonNode.Parse(text)), path);
+            return Parse(File.ReadAllText(path), System.IO.Path.GetFileName(path));
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or JsonSchemaException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KtizoException($"cannot load the schema {path}: {e.Message}", e);
         }
     }
 
+    /// <summary>A schema from its text; <paramref name="name"/> is what messages call it.</summary>
+    public static TalosSchema Parse(string text, string name)
+    {
+        try
+        {
+            // A registry of its own: loading the same schema twice (tests, several runs) must not clash on its $id.
+            var registry = new SchemaRegistry();
+            var root = JsonNode.Parse(text);
+            var schema = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = registry });
+            var id = root?["$id"]?.GetValue<string>() ?? throw new KtizoException($"the schema {name} has no $id");
+            return new TalosSchema(registry, id, Definitions(root), name);
+        }
+        catch (Exception e) when (e is JsonException or JsonSchemaException or InvalidOperationException)
+        {
+            throw new KtizoException($"cannot load the schema {name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Every rendered config of <paramref name="set"/>, in MAC order.</summary>
     public IReadOnlyList<Diagnostic> Validate(RenderedSet set)
     {
         var errors = new List<Diagnostic>();
         foreach (var config in set.Approved.Values.OrderBy(c => c.Mac))
         {
             var documents = YamlDocuments.Parse(System.Text.Encoding.UTF8.GetString(config.Yaml), config.Device.File, out _);
-            for (var i = 0; i < documents.Count; i++)
-            {
-                var json = ToJson(documents[i].RootNode);
-                if (json is JsonObject o && o["version"]?.GetValue<string>() == "v1alpha1")
-                {
-                    o.Remove("persist");
-                }
-
-                var kind = (json as JsonObject)?["kind"]?.ToString() ?? "v1alpha1";
-                using var element = JsonDocument.Parse(json?.ToJsonString() ?? "null");
-                var result = _schema.Evaluate(element.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-                if (result.IsValid)
-                {
-                    continue;
-                }
-
-                foreach (var (where, message) in Messages(result, kind))
-                {
-                    errors.Add(new Diagnostic(
-                        "schema",
-                        $"rendered config for {config.Device.Hostname}, document {i + 1} ({kind}) at '{where}': {message} ({System.IO.Path.GetFileName(Path)})",
-                        new SourceLocation(config.Device.File, 1, 1)));
-                }
-            }
+            Check(documents, config.Device, errors);
         }
 
         return errors;
     }
 
-    /// <summary>
-    /// The schema is a <c>oneOf</c> over every document kind, so a bad document fails every branch. Only the
-    /// branch for the document's own kind says something useful.
-    /// </summary>
-    private IEnumerable<(string Where, string Message)> Messages(EvaluationResults result, string kind)
+    public void Check(IReadOnlyList<YamlDocument> documents, Device device, List<Diagnostic> errors)
     {
-        if (!_branches.TryGetValue(kind, out var branch))
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var json = ToJson(documents[i].RootNode);
+            if (json is JsonObject o && o["version"] is JsonValue version && version.GetValueKind() == JsonValueKind.String && version.GetValue<string>() == "v1alpha1")
+            {
+                o.Remove("persist");
+            }
+
+            var kind = (json as JsonObject)?["kind"]?.ToString() ?? "v1alpha1";
+            foreach (var (where, message) in Findings(json, kind))
+            {
+                errors.Add(new Diagnostic(
+                    Code,
+                    $"rendered config for {device.Hostname}, document {i + 1} ({kind}) at '{where}': {message} ({Name})",
+                    new SourceLocation(device.File, 1, 1)));
+            }
+        }
+    }
+
+    private (string Where, string Message)[] Findings(JsonNode? document, string kind)
+    {
+        var text = document?.ToJsonString() ?? "null";
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kind + "\n" + text)));
+        if (_findings.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        using var parsed = JsonDocument.Parse(text);
+        var findings = Messages(parsed.RootElement, kind).ToArray();
+        if (_findings.Count >= MaxRemembered)
+        {
+            _findings.Clear();
+        }
+
+        _findings[key] = findings;
+        return findings;
+    }
+
+    private IEnumerable<(string Where, string Message)> Messages(JsonElement document, string kind)
+    {
+        if (!_definitions.TryGetValue(kind, out var definition))
         {
             yield return ("", $"kind '{kind}' is not in this schema (a newer Talos document?)");
             yield break;
         }
 
-        var prefix = $"/oneOf/{branch}";
+        // Lazy: devices are checked in parallel, and the registry refuses a second schema under the same $id.
+        var schema = _byKind.GetOrAdd(kind, _ => new Lazy<JsonSchema>(() => JsonSchema.FromText(
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["$id"] = $"{_id}/kinds/{Uri.EscapeDataString(kind)}", ["$ref"] = $"{_id}#/$defs/{definition}" }),
+            new BuildOptions { SchemaRegistry = _registry }))).Value;
+        var result = schema.Evaluate(document, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (result.IsValid)
+        {
+            yield break;
+        }
+
         var seen = new HashSet<(string, string)>();
         foreach (var detail in result.Details ?? [])
         {
-            if (detail.Errors is null || !detail.EvaluationPath.ToString().StartsWith(prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            foreach (var (_, message) in detail.Errors)
+            foreach (var (_, message) in detail.Errors ?? new Dictionary<string, string>())
             {
                 // additionalProperties: false reports an unknown key as "fails against the false schema".
                 var text = message.Contains("false schema", StringComparison.Ordinal) ? "this key is not in the schema (misspelt, or not in this Talos version)" : message;
@@ -122,20 +181,24 @@ public sealed class TalosSchema
         }
     }
 
-    private static Dictionary<string, int> Branches(JsonNode? schema)
+    /// <summary>Each branch of the top-level <c>oneOf</c> by the document kind it accepts.</summary>
+    private static Dictionary<string, string> Definitions(JsonNode? schema)
     {
-        var branches = new Dictionary<string, int>(StringComparer.Ordinal);
-        var oneOf = schema?["oneOf"]?.AsArray() ?? [];
-        for (var i = 0; i < oneOf.Count; i++)
+        var definitions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var branch in schema?["oneOf"]?.AsArray() ?? [])
         {
-            var reference = oneOf[i]?["$ref"]?.GetValue<string>();
-            var name = reference?.Split('/').Last();
+            var name = branch?["$ref"]?.GetValue<string>().Split('/').Last();
             var definition = name is null ? null : schema?["$defs"]?[name];
-            var kind = definition?["properties"]?["kind"]?["enum"]?[0]?.GetValue<string>();
-            branches[kind ?? (name == "v1alpha1.Config" ? "v1alpha1" : name ?? $"#{i}")] = i;
+            if (definition is null)
+            {
+                continue;
+            }
+
+            var kind = definition["properties"]?["kind"]?["enum"]?[0]?.GetValue<string>();
+            definitions[kind ?? (name == "v1alpha1.Config" ? "v1alpha1" : name!)] = name!;
         }
 
-        return branches;
+        return definitions;
     }
 
     /// <summary>YAML to JSON with YAML 1.2 core-schema typing of plain scalars (true, 42, 1.5, null); quoted scalars stay strings.</summary>

@@ -13,6 +13,25 @@ public class TalosSchemaTests
 
     private static readonly Lazy<TalosSchema> V113 = new(() => TalosSchema.Load(TalosReference.File("config.schema.v1.13.9.json")));
 
+    /// <summary>The structural v1.13 schema Ktizo ships: needs nothing outside the checkout.</summary>
+    private static readonly Lazy<TalosSchema> Shipped = new(() => TalosSchemas.Embedded.For("v1.13.9")!);
+
+    [Fact]
+    public void Validate_ExampleConfigs_PassTheShippedV113Schema() => AssertExamplePasses(Shipped.Value);
+
+    [Fact]
+    public void Validate_WhenAPatchAddsAnUnknownKey_ShippedSchemaReportsItsPathAndDevice() => AssertUnknownKeyReported(Shipped.Value);
+
+    [Fact]
+    public void Validate_WhenADocumentHasAWrongType_ShippedSchemaReportsIt() => AssertWrongTypeReported(Shipped.Value);
+
+    [Fact]
+    public void Validate_PersistKey_IsToleratedOnPurposeByTheShippedSchema() => AssertPersistTolerated(Shipped.Value);
+
+    [Fact]
+    public void Validate_AgainstTheShippedV111Schema_NamesDocumentKindsItDoesNotKnow() =>
+        AssertHostnameConfigUnknown(TalosSchemas.Embedded.For("v1.11.6")!);
+
     [Fact]
     public void Validate_ExampleConfigs_PassATalosShapedSchema() => AssertExamplePasses(Own.Value);
 

@@ -22,11 +22,13 @@ public static class RenderCommand
             Description = "The folder to write to (replaced whole)",
             Required = true,
         };
-        var command = new Command("render", "Render every approved device's config into a folder") { repo, rev, format, output };
+        var schema = CommonOptions.Schema();
+        var command = new Command("render", "Render every approved device's config into a folder") { repo, rev, format, output, schema };
         command.SetAction(parse => CommandErrors.Run(console, () =>
         {
+            var schemas = CommonOptions.Schemas(parse.GetValue(schema));
             using var source = TreeSource.Open(parse.GetValue(repo)!, parse.GetValue(rev));
-            var result = Renderer.Render(source.Tree);
+            var result = Renderer.Render(source.Tree, schemas: schemas);
             if (!result.IsValid)
             {
                 if (parse.GetValue(format) == OutputFormat.Json)

@@ -3,11 +3,13 @@ using Ktizo.Cli.Output;
 using Ktizo.Cli.Sources;
 using Ktizo.Core.Rendering;
 using Ktizo.Core.Validation;
-using Ktizo.Schema;
 
 namespace Ktizo.Cli.Commands;
 
-/// <summary><c>ktizo validate</c>: every error of the inventory and templates in one run, each at file:line:col.</summary>
+/// <summary>
+/// <c>ktizo validate</c>: every error of the inventory and templates in one run, each at file:line:col, including
+/// every rendered config checked against the Talos config schema of the cluster's <c>talosVersion</c>.
+/// </summary>
 public static class ValidateCommand
 {
     public static Command Create(CliConsole console)
@@ -15,23 +17,14 @@ public static class ValidateCommand
         var repo = CommonOptions.Repo();
         var rev = CommonOptions.Rev();
         var format = CommonOptions.Format();
-        var schema = new Option<FileInfo?>("--schema")
-        {
-            Description = "Also check every rendered document against this Talos JSON schema (config.schema.json of a Talos release)",
-        };
+        var schema = CommonOptions.Schema();
         var command = new Command("validate", "Check the inventory and templates, and render every device to prove it works") { repo, rev, format, schema };
         command.SetAction(parse => CommandErrors.Run(console, () =>
         {
-            var schemaFile = parse.GetValue(schema);
-            var talosSchema = schemaFile is null ? null : TalosSchema.Load(schemaFile.FullName);
+            var schemas = CommonOptions.Schemas(parse.GetValue(schema));
             using var source = TreeSource.Open(parse.GetValue(repo)!, parse.GetValue(rev));
-            var result = Renderer.Render(source.Tree);
-            var errors = result.Errors.ToList();
-            if (result.Set is not null && talosSchema is not null)
-            {
-                errors.AddRange(talosSchema.Validate(result.Set));
-            }
-
+            var result = Renderer.Render(source.Tree, schemas: schemas);
+            var errors = result.Errors;
             Report(console, parse.GetValue(format), result, errors);
             return errors.Count == 0 ? ExitCodes.Ok : ExitCodes.Invalid;
         }));

@@ -16,12 +16,14 @@ public static class InventoryReader
     /// <summary>Inventory files are small; anything bigger is a mistake or an attack, and is not parsed.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    private static readonly string[] ClusterKeys = ["name", "endpoint", "talosVersion", "kubernetesVersion", "defaults"];
+    private static readonly string[] ClusterKeys = ["name", "endpoint", "talosVersion", "kubernetesVersion", "vip", "boot", "defaults"];
+    private static readonly string[] BootKeys = ["haltIfInstalled"];
     private static readonly string[] DefaultsKeys = ["gateway", "nameservers", "installDisk", "mtu"];
     private static readonly string[] DeviceKeys =
         ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason"];
 
-    public static Cluster? ReadCluster(IFileTree tree, Diagnostics diagnostics)
+    /// <param name="schemas">When given, a <c>talosVersion</c> it has no schema for is an error naming the versions it has.</param>
+    public static Cluster? ReadCluster(IFileTree tree, Diagnostics diagnostics, Rendering.IConfigSchemas? schemas = null)
     {
         var map = ReadMapping(tree, ClusterFile, diagnostics, required: true);
         if (map is null)
@@ -43,7 +45,14 @@ public static class InventoryReader
         }
 
         var talos = Version(map, "talosVersion", required: true);
+        if (talos is not null && schemas is not null && schemas.For(talos) is null)
+        {
+            diagnostics.Add("unsupported-talos-version", $"talosVersion {talos} has no Talos config schema in this Ktizo; supported: {schemas.Supported} (or pass --schema with the config.schema.json of that release)", ClusterFile, map.Get("talosVersion"));
+        }
+
         var kubernetes = Version(map, "kubernetesVersion", required: false);
+        var vip = Address(map, "vip");
+        var boot = map.Mapping("boot", BootKeys) is { } bootMap ? ReadBoot(bootMap) : ClusterBoot.Default;
 
         var defaultsMap = map.Mapping("defaults", DefaultsKeys);
         var gateway = defaultsMap is null ? null : Address(defaultsMap, "gateway");
@@ -56,7 +65,27 @@ public static class InventoryReader
             return null;
         }
 
-        return new Cluster(name, endpoint, talos, kubernetes, new ClusterDefaults(gateway?.ToString(), nameservers, disk, mtu));
+        return new Cluster(name, endpoint, talos, kubernetes, new ClusterDefaults(gateway?.ToString(), nameservers, disk, mtu))
+        {
+            Vip = vip,
+            VipAt = Diagnostics.At(ClusterFile, map.Get("vip")),
+            Boot = boot,
+        };
+    }
+
+    private static ClusterBoot ReadBoot(MappingReader map)
+    {
+        var (value, node) = map.Scalar("haltIfInstalled", required: false);
+        switch (value)
+        {
+            case null or "true":
+                return ClusterBoot.Default;
+            case "false":
+                return new ClusterBoot(HaltIfInstalled: false);
+            default:
+                map.Diagnostics.Add("invalid-boolean", $"boot.haltIfInstalled '{Printable(value)}' must be true or false", map.File, node);
+                return ClusterBoot.Default;
+        }
     }
 
     /// <summary>

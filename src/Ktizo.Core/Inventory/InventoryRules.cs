@@ -49,4 +49,28 @@ public static class InventoryRules
             }
         }
     }
+
+    /// <summary>
+    /// The cluster's <c>vip:</c> is shared by the control-plane nodes over layer 2, so it must lie in each one's
+    /// subnet and be none of their own addresses (Talos would announce it, but no node could answer on it).
+    /// </summary>
+    public static void CheckVip(IReadOnlyList<Device> approved, Cluster? cluster, Diagnostics diagnostics)
+    {
+        if (cluster?.Vip is not { } vip)
+        {
+            return;
+        }
+
+        foreach (var device in approved.Where(d => d.Role == Role.ControlPlane))
+        {
+            if (device.Ip.Address.Equals(vip))
+            {
+                diagnostics.Add("vip-is-device-address", $"vip {vip} is also the address of control-plane device {device.Hostname} ({device.File}); the shared address must be one no node has", cluster.VipAt);
+            }
+            else if (!device.Ip.Contains(vip))
+            {
+                diagnostics.Add("vip-outside-subnet", $"vip {vip} is outside control-plane device {device.Hostname}'s subnet {device.Ip} ({device.File}); a layer-2 VIP must be on the nodes' own network", cluster.VipAt);
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Validation;
 using YamlDotNet.RepresentationModel;
@@ -7,6 +8,8 @@ namespace Ktizo.Core.Rendering;
 /// <summary>
 /// Checks on a device's merged config that catch template mistakes before a machine does:
 /// the things Talos would refuse, and the one it would accept but should not (CA keys on a worker).
+/// Those Talos refuses follow its <c>Validate()</c> methods, each cited at siderolabs/talos v1.13.9 with the
+/// file and line of the error it raises (docs/inventory.md lists them).
 /// </summary>
 internal static class ConfigChecks
 {
@@ -54,8 +57,9 @@ internal static class ConfigChecks
             Fail("config-hostname", $"HostnameConfig sets a hostname with 'auto: {auto}'; Talos needs 'auto: off' beside 'hostname'");
         }
 
-        // Talos: an empty disk is no disk (types/v1alpha1/v1alpha1_validation.go, "either install disk or diskSelector").
-        if (Text(v1, "machine", "install", "disk") is null or "" && Node(v1, "machine", "install", "diskSelector") is null)
+        // v1alpha1/v1alpha1_validation.go:111 "either install disk or diskSelector should be defined": an empty
+        // disk is no disk, and an empty selector gives Talos no matcher, so it counts as none.
+        if (Text(v1, "machine", "install", "disk") is null or "" && Node(v1, "machine", "install", "diskSelector") is not YamlMappingNode { Children.Count: > 0 })
         {
             Fail("config-install-disk", "neither machine.install.disk nor machine.install.diskSelector is set; set installDisk in the device file or in cluster.yaml defaults");
         }
@@ -68,6 +72,7 @@ internal static class ConfigChecks
 
         if (device.Role == Role.Worker)
         {
+            // v1alpha1/v1alpha1_validation.go:169 and :178 refuse machine.ca.key and cluster.ca.key; the other CA keys are ours.
             foreach (var path in CaKeys)
             {
                 if (Text(v1, path) is { Length: > 0 })
@@ -75,8 +80,107 @@ internal static class ConfigChecks
                     Fail("config-worker-secret", $"{string.Join('.', path)} is set, but a worker must not hold a CA's private key");
                 }
             }
+
+            // v1alpha1/v1alpha1_validation.go:437 "etcd config is only allowed on control plane machines".
+            if (Node(v1, "cluster", "etcd") is YamlMappingNode)
+            {
+                Fail("config-worker-etcd", "cluster.etcd is set, but Talos allows etcd settings only on control-plane nodes; patch them for the controlplane role");
+            }
+        }
+        else if (Text(v1, "machine", "ca", "key") is null)
+        {
+            // v1alpha1/v1alpha1_validation.go:152 "issuing CA key is required for controlplane nodes".
+            Fail("config-controlplane-ca", "machine.ca.key is not set, but Talos requires the issuing CA's key on a control-plane node");
+        }
+
+        foreach (var document in documents.Select(d => d.RootNode).OfType<YamlMappingNode>())
+        {
+            switch (Text(document, "kind"))
+            {
+                case "Layer2VIPConfig":
+                    CheckLayer2Vip(document, Fail);
+                    break;
+                case "LinkConfig":
+                    CheckLink(document, Fail);
+                    break;
+                case "LinkAliasConfig":
+                    CheckLinkAlias(document, Fail);
+                    break;
+            }
         }
     }
+
+    /// <summary>network/layer2_vip.go:112 "name must be a valid IP address", :116 "link must be specified".</summary>
+    private static void CheckLayer2Vip(YamlMappingNode document, Action<string, string> fail)
+    {
+        var name = Text(document, "name");
+        if (name is null || !IsAddress(name))
+        {
+            fail("config-vip", $"Layer2VIPConfig name '{name ?? "(unset)"}' must be an IP address (the shared address itself); set vip: in inventory/cluster.yaml");
+        }
+
+        if (Text(document, "link") is null)
+        {
+            fail("config-vip", $"Layer2VIPConfig '{name}' has no link: Talos needs the link the address is announced on");
+        }
+    }
+
+    /// <summary>
+    /// network/link.go:258 "address %d must be a valid IP prefix" (and :260 "… a valid IP address" for 0.0.0.0/::),
+    /// :270 "route %d gateway must be a valid IP address".
+    /// </summary>
+    private static void CheckLink(YamlMappingNode document, Action<string, string> fail)
+    {
+        var name = Text(document, "name") ?? "(unnamed)";
+        var i = 0;
+        foreach (var item in Items(document, "addresses"))
+        {
+            var address = item is YamlMappingNode entry ? Text(entry, "address") : null;
+            if (!IpPrefix.TryParse(address, out var prefix) || IsUnspecified(prefix.Address))
+            {
+                fail("config-link-address", $"LinkConfig '{name}' addresses[{i}].address '{address ?? "(unset)"}' must be an address with its prefix length, e.g. 10.0.5.11/24");
+            }
+
+            i++;
+        }
+
+        i = 0;
+        foreach (var item in Items(document, "routes"))
+        {
+            if (item is YamlMappingNode route && Text(route, "gateway") is { } gateway && (!IsAddress(gateway) || IsUnspecified(IPAddress.Parse(gateway))))
+            {
+                fail("config-link-route", $"LinkConfig '{name}' routes[{i}].gateway '{gateway}' must be an IP address");
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>network/link_alias.go:171 "link selector is required" (a name is required too, :158).</summary>
+    private static void CheckLinkAlias(YamlMappingNode document, Action<string, string> fail)
+    {
+        var name = Text(document, "name");
+        if (name is null)
+        {
+            fail("config-link-alias", "a LinkAliasConfig has no name");
+        }
+
+        if (Node(document, "selector") is not YamlMappingNode selector || Text(selector, "match") is null)
+        {
+            fail("config-link-alias", $"LinkAliasConfig '{name}' has no selector.match: Talos needs the expression that finds the link");
+        }
+    }
+
+    private static IEnumerable<YamlNode> Items(YamlMappingNode document, string key) =>
+        Node(document, key) is YamlSequenceNode list ? list.Children : [];
+
+    /// <summary>An address as Go's netip.ParseAddr takes it: written out in full, no prefix, no brackets.</summary>
+    private static bool IsAddress(string text) =>
+        IPAddress.TryParse(text, out var address)
+        && (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || text.Count(c => c == '.') == 3)
+        && !text.Contains('[') && !text.Contains('/');
+
+    private static bool IsUnspecified(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     internal static YamlNode? Node(YamlMappingNode root, params string[] path)
     {

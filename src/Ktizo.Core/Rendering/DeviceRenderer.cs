@@ -24,6 +24,7 @@ internal sealed class DeviceRenderer
     private readonly string _talosVersion;
     private readonly RenderLimits _limits;
     private readonly CancellationToken _budget;
+    private readonly IConfigSchema? _schema;
 
     /// <summary>
     /// The last output of each patch template and its parsed documents. A template that does not depend on
@@ -33,13 +34,15 @@ internal sealed class DeviceRenderer
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Text, IReadOnlyList<YamlDocument> Documents)> _lastParsed = new(StringComparer.Ordinal);
 
     /// <param name="budget">Cancelled when the commit's render budget is spent: the template running then stops.</param>
-    public DeviceRenderer(TemplateSet templates, Cluster cluster, RenderLimits limits, CancellationToken budget)
+    /// <param name="schema">The Talos config schema every merged config must satisfy; null checks none.</param>
+    public DeviceRenderer(TemplateSet templates, Cluster cluster, RenderLimits limits, CancellationToken budget, IConfigSchema? schema = null)
     {
         _templates = templates;
         _cluster = TemplateModel.ForCluster(cluster);
         _talosVersion = cluster.TalosVersion;
         _limits = limits;
         _budget = budget;
+        _schema = schema;
     }
 
     /// <summary>
@@ -168,6 +171,7 @@ internal sealed class DeviceRenderer
 
         var before = errors.Count;
         ConfigChecks.Check(documents, device, errors);
+        _schema?.Check(documents, device, errors);
         return errors.Count == before ? documents : null;
     }
 

@@ -14,18 +14,21 @@ public static class Renderer
     /// <summary>
     /// Validates <paramref name="tree"/> and renders every approved device; every error of the tree is
     /// reported in one run. Devices whose inputs are unchanged since <paramref name="previous"/> reuse its bytes.
-    /// The work is bounded by <paramref name="limits"/> (<see cref="RenderLimits.Default"/> when null).
+    /// The work is bounded by <paramref name="limits"/> (<see cref="RenderLimits.Default"/> when null). With
+    /// <paramref name="schemas"/> (what the CLI and the gatekeeper pass), every rendered config is also checked
+    /// against the Talos config schema of the cluster's <c>talosVersion</c>, and a version it lacks is an error.
     /// </summary>
-    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null, RenderLimits? limits = null)
+    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null, IConfigSchemas? schemas = null, RenderLimits? limits = null)
     {
         limits ??= RenderLimits.Default;
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
-        var cluster = InventoryReader.ReadCluster(tree, diagnostics);
+        var cluster = InventoryReader.ReadCluster(tree, diagnostics, schemas);
         var clusterKey = cluster is null ? null : tree.FileId(InventoryReader.ClusterFile);
         var devices = InventoryReader.ReadDevices(tree, cluster, clusterKey, diagnostics, previous?.ParsedFiles);
         var approved = devices.Approved;
         InventoryRules.Check(devices.Sources, cluster, diagnostics);
+        InventoryRules.CheckVip(approved, cluster, diagnostics);
         var templates = TemplateSet.Load(tree, diagnostics);
 
         var rendered = new RenderedConfig?[approved.Count];
@@ -35,7 +38,7 @@ public static class Renderer
         if (cluster is not null && clusterKey is not null)
         {
             using var budget = new CancellationTokenSource(limits.Budget, limits.Time);
-            var renderer = new DeviceRenderer(templates, cluster, limits, budget.Token);
+            var renderer = new DeviceRenderer(templates, cluster, limits, budget.Token, schemas?.For(cluster.TalosVersion));
             templatesKey = TemplatesKey(tree);
             var sameTemplates = previous?.TemplatesKey == templatesKey;
             var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey, templates)).ToArray();

@@ -19,6 +19,7 @@ public static class TemplateModel
             ["endpoint"] = cluster.Endpoint,
             ["talos_version"] = cluster.TalosVersion,
             ["kubernetes_version"] = cluster.KubernetesVersion,
+            ["vip"] = cluster.Vip?.ToString(),
         };
         o.IsReadOnly = true;
         return o;

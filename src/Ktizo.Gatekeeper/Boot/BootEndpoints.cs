@@ -1,5 +1,6 @@
 using Ktizo.Core;
 using Ktizo.Core.Boot;
+using Ktizo.Gatekeeper.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -51,7 +52,9 @@ public static class BootEndpoints
 
         try
         {
-            var script = BootScript.Render(baseUrl, settings.AllKernelArgs());
+            // The served cluster decides Talos's kernel arguments; the boot endpoints also run without the sync loop.
+            var cluster = request.HttpContext.RequestServices.GetService<ServingState>()?.Snapshot?.Set.Cluster;
+            var script = BootScript.Render(baseUrl, settings.AllKernelArgs(cluster));
             logs.CreateLogger(typeof(BootEndpoints)).LogInformation("Boot script served to {RemoteAddress} ({UserAgent})",
                 request.HttpContext.Connection.RemoteIpAddress, request.Headers.UserAgent.ToString());
             return TypedResults.Text(script, "text/plain; charset=utf-8");

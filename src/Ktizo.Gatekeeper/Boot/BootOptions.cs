@@ -1,3 +1,6 @@
+using Ktizo.Core.Boot;
+using Ktizo.Core.Inventory;
+
 namespace Ktizo.Gatekeeper.Boot;
 
 /// <summary>
@@ -6,13 +9,6 @@ namespace Ktizo.Gatekeeper.Boot;
 public sealed class BootOptions
 {
     public const string Section = "Boot";
-
-    /// <summary>
-    /// Talos's own kernel arguments for bare metal (what its image factory puts on a metal boot), after
-    /// <c>talos.platform=metal</c>.
-    /// </summary>
-    public const string TalosKernelArgs =
-        "init_on_alloc=1 slab_nomerge pti=on consoleblank=0 nvme_core.io_timeout=4294967295 printk.devkmsg=on ima_template=ima-ng ima_appraise=fix ima_hash=sha512";
 
     /// <summary>
     /// The URL machines reach the gatekeeper at, e.g. <c>http://10.0.5.2:8000</c>; <c>boot.ipxe</c> points
@@ -34,9 +30,26 @@ public sealed class BootOptions
     /// <summary>Console arguments; the last <c>console=</c> is where Talos writes its log.</summary>
     public string ConsoleArgs { get; set; } = DefaultConsoleArgs;
 
-    /// <summary>Further kernel arguments, space-separated.</summary>
-    public string KernelArgs { get; set; } = TalosKernelArgs;
+    /// <summary>
+    /// Kernel arguments, space-separated, in place of Talos's own defaults. Unset (the default), the script carries
+    /// Talos's defaults for the served cluster's <c>talosVersion</c> (<see cref="TalosKernelArgs"/>).
+    /// </summary>
+    public string? KernelArgs { get; set; }
 
-    internal IEnumerable<string> AllKernelArgs() =>
-        $"{ConsoleArgs} {KernelArgs}".Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>
+    /// Console arguments, then <see cref="KernelArgs"/> or Talos's defaults for <paramref name="cluster"/>'s version,
+    /// then <c>talos.halt_if_installed=1</c> unless the cluster's <c>boot.haltIfInstalled</c> is false. Without a
+    /// cluster (no render loaded yet) the newest Talos Ktizo knows, halting.
+    /// </summary>
+    internal IEnumerable<string> AllKernelArgs(Cluster? cluster)
+    {
+        var boot = cluster?.Boot ?? ClusterBoot.Default;
+        var talos = TalosKernelArgs.For(cluster?.TalosVersion ?? TalosKernelArgs.Newest, boot);
+        var args = KernelArgs is null
+            ? talos
+            : [.. Words(KernelArgs), .. talos.Where(a => a == TalosKernelArgs.HaltIfInstalled)];
+        return [.. Words(ConsoleArgs), .. args];
+    }
+
+    private static string[] Words(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

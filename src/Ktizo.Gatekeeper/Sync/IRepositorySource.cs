@@ -32,15 +32,17 @@ public interface IConfigRenderer
 
 /// <summary>
 /// The core's renderer, within the gatekeeper's bounds: all cores but one (serving keeps a core during a hostile
-/// render; docs/benchmarks.md, "Hostile render"), and the <see cref="Settings.GatekeeperOptions.RenderBudget"/>.
+/// render; docs/benchmarks.md, "Hostile render"), and the <see cref="Settings.GatekeeperOptions.RenderBudget"/>;
+/// every config checked against the Talos config schema of the cluster's talosVersion (a commit that fails it is
+/// not served, like any other error).
 /// </summary>
-public sealed class CoreRenderer(Core.Rendering.RenderLimits limits) : IConfigRenderer
+public sealed class CoreRenderer(Core.Rendering.RenderLimits limits, Core.Rendering.IConfigSchemas schemas) : IConfigRenderer
 {
-    public CoreRenderer(Settings.GatekeeperOptions options)
-        : this(new Core.Rendering.RenderLimits { Budget = options.RenderBudget })
+    public CoreRenderer(Settings.GatekeeperOptions options, Core.Rendering.IConfigSchemas schemas)
+        : this(new Core.Rendering.RenderLimits { Budget = options.RenderBudget }, schemas)
     {
     }
 
     public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous) =>
-        Core.Rendering.Renderer.Render(tree, previous, limits);
+        Core.Rendering.Renderer.Render(tree, previous, schemas, limits);
 }

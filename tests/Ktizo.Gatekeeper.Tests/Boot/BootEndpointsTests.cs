@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Ktizo.Core.Inventory;
+using Ktizo.Core.Rendering;
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -236,10 +239,50 @@ public sealed class BootEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/talos/vmlinuz")).StatusCode);
     }
 
-    private async Task<HttpClient> Start(Action<BootOptions>? configure = null)
+    [Fact]
+    public async Task BootIpxe_WhileNoRenderIsServed_CarriesTheNewestTalosDefaultsAndHalts()
+    {
+        var client = await Start(o => o.PublicBaseUrl = "http://10.0.5.2:8000");
+
+        var script = await client.GetStringAsync("/boot.ipxe");
+
+        Assert.Contains(" selinux=1 module.sig_enforce=1 proc_mem.force_override=never talos.halt_if_installed=1 talos.config=", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ima_", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BootIpxe_ForAServedV111ClusterThatDoesNotHalt_CarriesV111DefaultsOnly()
+    {
+        var cluster = new Cluster("c", "https://10.0.5.10:6443", "v1.11.6", null, new ClusterDefaults(null, [], null, null)) { Boot = new ClusterBoot(HaltIfInstalled: false) };
+        var state = new ServingState();
+        state.Swap(new ServingSnapshot(new RenderedSet("abc", cluster, [], []), "abc", DateTimeOffset.UnixEpoch));
+        var client = await Start(o => o.PublicBaseUrl = "http://10.0.5.2:8000", state);
+
+        var script = await client.GetStringAsync("/boot.ipxe");
+
+        Assert.Contains("console=tty0 init_on_alloc=1 slab_nomerge pti=on consoleblank=0 nvme_core.io_timeout=4294967295 printk.devkmsg=on selinux=1 talos.config=", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("halt_if_installed", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BootIpxe_WithKernelArgsSet_TakesThemInsteadOfTalosDefaultsAndStillHalts()
+    {
+        var client = await Start(o => o.KernelArgs = "pti=on ima_hash=sha512");
+
+        var script = await client.GetStringAsync("/boot.ipxe");
+
+        Assert.Contains("talos.platform=metal console=tty0 pti=on ima_hash=sha512 talos.halt_if_installed=1 talos.config=", script, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpClient> Start(Action<BootOptions>? configure = null, ServingState? state = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        if (state is not null)
+        {
+            builder.Services.AddSingleton(state);
+        }
+
         builder.Services.Configure<BootOptions>(o =>
         {
             o.AssetsPath = _folder;
