@@ -14,6 +14,7 @@ public sealed class GatekeeperHost : IAsyncDisposable
 {
     public const string WebhookSecret = "webhook-secret-0123456789";
     public const string AdminToken = "admin-token-0123456789";
+    public const string ViewerToken = "viewer-token-0123456789";
 
     private GatekeeperHost(WebApplication app, HttpClient client)
     {
@@ -38,7 +39,7 @@ public sealed class GatekeeperHost : IAsyncDisposable
         string[] args =
         [
             "--repository", repository, "--branch", "main", "--data-folder", dataFolder, "--urls", "http://127.0.0.1:0",
-            "--poll-interval", "1h", "--webhook-secret", WebhookSecret, "--admin-token", AdminToken, "--rate-limit-permits", "0",
+            "--poll-interval", "1h", "--webhook-secret", WebhookSecret, "--admin-token", AdminToken, "--viewer-token", ViewerToken, "--rate-limit-permits", "0",
             .. extraArgs ?? [],
         ];
         var app = GatekeeperApp.Build(
@@ -51,7 +52,10 @@ public sealed class GatekeeperHost : IAsyncDisposable
             },
             configureApp: null);
         await app.StartAsync();
+        // Reading devices and the readiness detail needs sign-in (issue 15): the tests' client reads as the viewer;
+        // the access tests send their own Authorization (or none) through a client of their own.
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ViewerToken);
         return new GatekeeperHost(app, client);
     }
 
