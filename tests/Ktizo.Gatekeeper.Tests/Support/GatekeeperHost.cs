@@ -34,7 +34,8 @@ public sealed class GatekeeperHost : IAsyncDisposable
     /// to sync; the rate limit is off unless <paramref name="extraArgs"/> sets it.
     /// </summary>
     public static async Task<GatekeeperHost> StartAsync(
-        ITestOutputHelper output, string repository, string dataFolder, IEnumerable<string>? extraArgs = null, Action<IServiceCollection>? services = null)
+        ITestOutputHelper output, string repository, string dataFolder, IEnumerable<string>? extraArgs = null, Action<IServiceCollection>? services = null,
+        System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
     {
         string[] args =
         [
@@ -47,7 +48,7 @@ public sealed class GatekeeperHost : IAsyncDisposable
             builder =>
             {
                 builder.Logging.ClearProviders();
-                builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+                builder.Logging.AddProvider(new TestOutputLoggerProvider(output, log));
                 services?.Invoke(builder.Services);
             },
             configureApp: null);
