@@ -31,7 +31,7 @@ if (args is ["phases", var n])
     return;
 }
 
-// `store-growth N`: bytes of the store per invented MAC (docs/benchmarks.md, item 13).
+// `store-growth N`: bytes of the store per invented MAC (docs/benchmarks.md, §8).
 if (args is ["store-growth", var macs])
 {
     await StoreGrowth.RunAsync(int.Parse(macs));

@@ -9,7 +9,7 @@ namespace Ktizo.Bench;
 /// Issue 15, finding 5: what one invented MAC costs the store. Records <c>count</c> first sightings shaped like the
 /// attack's (a Talos user agent, a uuid, one source address) into a fresh store, group-committed as a storm would be,
 /// and prints the file's size (after the checkpoint at close) per MAC; then prunes them all and records as many new
-/// ones, to show pruned space is reused. docs/benchmarks.md, item 13.
+/// ones, to show pruned space is reused. docs/benchmarks.md, §8.
 /// </summary>
 internal static class StoreGrowth
 {
