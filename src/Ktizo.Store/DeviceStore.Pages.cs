@@ -47,4 +47,35 @@ public sealed partial class DeviceStore
             [("$macs", System.Text.Json.JsonSerializer.Serialize(known))],
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The open issue (or digest) carrying each of <paramref name="macs"/> that has one, from the GitHub outbox.</summary>
+    public async Task<IReadOnlyDictionary<MacAddress, int>> OpenIssuesOfAsync(IEnumerable<MacAddress> macs, CancellationToken cancellationToken = default)
+    {
+        var wanted = macs.Select(m => m.ToString()).Distinct().ToList();
+        if (wanted.Count == 0)
+        {
+            return new Dictionary<MacAddress, int>();
+        }
+
+        return await _writer.ExclusiveAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT mac, issue_number FROM issue_outbox
+                WHERE issue_number IS NOT NULL AND issue_closed = 0 AND mac IN (SELECT value FROM json_each($macs));
+                """;
+            command.Parameters.AddWithValue("$macs", System.Text.Json.JsonSerializer.Serialize(wanted));
+            var issues = new Dictionary<MacAddress, int>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (MacAddress.TryParse(reader.GetString(0), out var mac))
+                {
+                    issues[mac] = reader.GetInt32(1);
+                }
+            }
+
+            return (IReadOnlyDictionary<MacAddress, int>)issues;
+        }, cancellationToken).ConfigureAwait(false);
+    }
 }

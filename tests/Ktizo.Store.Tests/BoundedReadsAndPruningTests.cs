@@ -65,6 +65,26 @@ public sealed class BoundedReadsAndPruningTests : IDisposable
         Assert.Empty(await store.WithPrefixAsync("03", 10));
     }
 
+    [Fact]
+    public async Task OpenIssuesOfAsync_ReadsOnlyTheMacsAsked_AndOnlyOpenIssues()
+    {
+        using var store = DeviceStore.Open(_folder.File("ktizo.db"), _time);
+        for (var i = 0; i < 4; i++)
+        {
+            await store.RecordAsync(Mac(i), ObservationKind.Request, Address, null, null);
+        }
+
+        await store.Writer.ExclusiveAsync(c => Execute(c, $"""
+            UPDATE issue_outbox SET issue_number = 7 WHERE mac IN ('{Mac(0)}', '{Mac(1)}');
+            UPDATE issue_outbox SET issue_number = 8, issue_closed = 1 WHERE mac = '{Mac(2)}';
+            """), default);
+
+        var issues = await store.OpenIssuesOfAsync([Mac(0), Mac(2), Mac(3)]);
+
+        Assert.Equal([(Mac(0), 7)], issues.Select(p => (p.Key, p.Value)));
+        Assert.Empty(await store.OpenIssuesOfAsync([]));
+    }
+
     [Theory]
     [InlineData("52:54:00:12:34:56", "52:54:00:12:34:56")]
     [InlineData("5254001", "52:54:00:1")]

@@ -306,7 +306,7 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
 
     public const int SearchShown = 50;
 
-    private Dictionary<MacAddress, int> _issues = [];
+    private IReadOnlyDictionary<MacAddress, int> _issues = new Dictionary<MacAddress, int>();
 
     public ServingState State { get; } = state;
 
@@ -328,9 +328,10 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
                 : new UiSearch(search, null, []);
         }
 
-        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
+        var shown = pending.Concat(found?.Found ?? []).ToList();
+        _issues = await IssuesAsync(shown.Select(d => d.Mac), cancellationToken).ConfigureAwait(false);
         var issueUrls = new Dictionary<MacAddress, Uri>();
-        foreach (var device in pending.Concat(found?.Found ?? []))
+        foreach (var device in shown)
         {
             if (IssueUrl(device.Mac) is { } url)
             {
@@ -343,8 +344,13 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
 
     public async Task<int?> IssueOfAsync(string mac, CancellationToken cancellationToken)
     {
-        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
-        return MacAddress.TryParse(mac, out var parsed) && _issues.TryGetValue(parsed, out var n) ? n : null;
+        if (!MacAddress.TryParse(mac, out var parsed))
+        {
+            return null;
+        }
+
+        _issues = await IssuesAsync([parsed], cancellationToken).ConfigureAwait(false);
+        return _issues.TryGetValue(parsed, out var n) ? n : null;
     }
 
     /// <summary>Validates against the served commit's tree: the same tree the gatekeeper renders, as CI would with the file added.</summary>
@@ -367,22 +373,24 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
         }
     }
 
-    /// <summary>Pending issues from the outbox where the GitHub integration registered one; none otherwise.</summary>
-    private async Task<Dictionary<MacAddress, int>> IssuesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The open pending issues of the shown devices only, where the GitHub integration registered its outbox; none
+    /// otherwise. Never every open issue: invented MACs filed in digests would make that the whole table again.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<MacAddress, int>> IssuesAsync(IEnumerable<MacAddress> macs, CancellationToken cancellationToken)
     {
-        if (services.GetService<IIssueOutbox>() is not { } outbox)
+        if (services.GetService<IIssueOutbox>() is null)
         {
-            return [];
+            return new Dictionary<MacAddress, int>();
         }
 
         try
         {
-            var open = await outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
-            return open.GroupBy(i => i.Sighting.Mac).ToDictionary(g => g.Key, g => g.Min(i => i.IssueNumber));
+            return await services.GetRequiredService<DeviceStore>().OpenIssuesOfAsync(macs, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return [];
+            return new Dictionary<MacAddress, int>();
         }
     }
 
