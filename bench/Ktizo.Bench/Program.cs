@@ -31,4 +31,11 @@ if (args is ["phases", var n])
     return;
 }
 
+// `store-growth N`: bytes of the store per invented MAC (docs/benchmarks.md, §8).
+if (args is ["store-growth", var macs])
+{
+    await StoreGrowth.RunAsync(int.Parse(macs));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(RenderBenchmarks).Assembly).Run(args);

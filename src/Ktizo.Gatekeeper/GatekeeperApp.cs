@@ -3,6 +3,7 @@ using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
+using Ktizo.Gatekeeper.Security;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Sync;
@@ -116,7 +117,10 @@ public static class GatekeeperApp
         services.AddSingleton<IConfigRenderer, CoreRenderer>();
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();
+        services.AddSingleton<StoreHealth>();
         services.AddSingleton<DeviceSightings>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<CallerAccess>();
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddSingleton<GitHubWebhook>();
@@ -131,6 +135,10 @@ public static class GatekeeperApp
         services.AddHostedService(sp => sp.GetRequiredService<DeviceStoreFlusher>());
         services.AddSingleton<SyncService>();
         services.AddHostedService(sp => sp.GetRequiredService<SyncService>());
+        services.AddSingleton<StoreWriteProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreWriteProbe>());
+        services.AddSingleton<PendingPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<PendingPruner>());
 
         if (options.RateLimitPermits > 0)
         {
@@ -162,6 +170,7 @@ public static class GatekeeperApp
         app.MapGatekeeper();
         app.MapBoot();
         app.MapDeviceUi();
+        AccessLog.AtStart(app.Services.GetRequiredService<AccessTokens>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ktizo.Gatekeeper.Security"));
         return app;
     }
 }

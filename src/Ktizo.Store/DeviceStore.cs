@@ -17,7 +17,7 @@ namespace Ktizo.Store;
 /// loses at most the counters since the last flush, never a device.
 /// </para>
 /// </summary>
-public sealed class DeviceStore : IDisposable
+public sealed partial class DeviceStore : IDisposable
 {
     // The file's only connection: first sightings, flushes, reads, meta and the issue outbox all go through it.
     private readonly StoreWriter _writer;
@@ -184,13 +184,13 @@ public sealed class DeviceStore : IDisposable
             return null;
         }
 
-        var records = await QueryAsync("WHERE mac = $mac", mac.ToString(), cancellationToken).ConfigureAwait(false);
+        var records = await QueryAsync("WHERE mac = $mac", [("$mac", mac.ToString())], cancellationToken).ConfigureAwait(false);
         return records.Count == 0 ? null : records[0];
     }
 
-    /// <summary>Every device, sorted by MAC, pending counters included.</summary>
+    /// <summary>Every device, sorted by MAC, pending counters included. Unbounded: for tools and tests; serving reads pages (<see cref="PageAsync"/>).</summary>
     public Task<IReadOnlyList<DeviceRecord>> ListAsync(CancellationToken cancellationToken = default) =>
-        QueryAsync(string.Empty, null, cancellationToken);
+        QueryAsync("ORDER BY mac", [], cancellationToken);
 
     /// <summary>A small fact kept across restarts (the last commit that rendered cleanly, for instance).</summary>
     public string? GetMeta(string key) => _writer.Exclusive(connection =>
@@ -221,7 +221,9 @@ public sealed class DeviceStore : IDisposable
         _writer.Dispose(connection => FlushLocked(connection));
     }
 
-    private async Task<IReadOnlyList<DeviceRecord>> QueryAsync(string where, string? mac, CancellationToken cancellationToken)
+    /// <summary>Rows of <c>devices</c> after <paramref name="whereAndOrder"/> (a WHERE, ORDER BY and LIMIT with named parameters).</summary>
+    private async Task<IReadOnlyList<DeviceRecord>> QueryAsync(
+        string whereAndOrder, IReadOnlyList<(string Name, object Value)> parameters, CancellationToken cancellationToken)
     {
         return await _writer.ExclusiveAsync(connection =>
         {
@@ -231,11 +233,11 @@ public sealed class DeviceStore : IDisposable
             command.CommandText = $"""
                 SELECT mac, first_seen, last_seen, request_count, last_address, last_user_agent, uuid,
                        registered, last_download, download_count
-                FROM devices {where} ORDER BY mac;
+                FROM devices {whereAndOrder};
                 """;
-            if (mac is not null)
+            foreach (var (name, value) in parameters)
             {
-                command.Parameters.AddWithValue("$mac", mac);
+                command.Parameters.AddWithValue(name, value);
             }
 
             var records = new List<DeviceRecord>();
@@ -370,6 +372,9 @@ public sealed class DeviceStore : IDisposable
         private int _dirty;
 
         public volatile IPAddress? Address;
+
+        /// <summary>Touched since the last flush: a request came in that the file does not know of yet.</summary>
+        public bool IsDirty => Volatile.Read(ref _dirty) != 0;
         public volatile string? UserAgent;
         public volatile string? Uuid;
 

@@ -83,6 +83,11 @@ internal static class StoreSchema
             SELECT o.mac, s.name AS state, o.issue_number, o.issue_closed, o.decision_commit, o.decision_pr
             FROM issue_outbox o JOIN issue_outbox_states s ON s.code = o.status;
         """,
+
+        // 4: the page's newest pending machines and the pruning of stale pending ones both go by last_seen (issue 15).
+        """
+        CREATE INDEX devices_by_last_seen ON devices (last_seen);
+        """,
     ];
 
     public static int Version => Migrations.Length;

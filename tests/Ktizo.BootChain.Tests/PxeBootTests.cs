@@ -96,7 +96,10 @@ public sealed class PxeBootTests(PxeLabFixture fixture, ITestOutputHelper output
         Assert.Contains("mac=52-54-00-00-05-31&uuid=5b1e7a1c-0000-4000-8000-000000000531", cmdline, StringComparison.Ordinal);
 
         using var http = lab.HttpClient();
-        var devices = await http.GetFromJsonAsync<JsonElement>("/api/v1/devices");
+        using var list = new HttpRequestMessage(HttpMethod.Get, "/api/v1/devices");
+        list.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", KtizoServe.ViewerToken);
+        using var listed = await http.SendAsync(list);
+        var devices = await listed.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains(devices.GetProperty("devices").EnumerateArray(), d => d.GetProperty("mac").GetString() == UnknownMac && d.GetProperty("status").GetString() == "pending");
 
         // Approve: the commit a merged pull request makes, then the push webhook.

@@ -36,7 +36,9 @@ public sealed class HotPathTests(ITestOutputHelper output) : IDisposable
         var device = new Device("inventory/devices/cp-01.yaml", Mac, "cp-01", Role.ControlPlane, default, null, null, null, null, [], new Dictionary<string, string>(), []);
         var cluster = new Cluster("c", "https://10.0.5.10:6443", "v1.12.0", null, new ClusterDefaults(null, [], null, null));
         state.Swap(new ServingSnapshot(new RenderedSet("abc", cluster, [new RenderedConfig(device, yaml, "00", "k")], []), "abc", DateTimeOffset.UnixEpoch));
-        var handler = new ConfigDownloadHandler(state, new DeviceSightings(store, new PendingIssueSignal()), new GatekeeperMetrics(state, store, TimeProvider.System), NullLogger<ConfigDownloadHandler>.Instance);
+        var metrics = new GatekeeperMetrics(state, store, TimeProvider.System);
+        var health = new StoreHealth(metrics, TimeProvider.System, NullLogger<StoreHealth>.Instance);
+        var handler = new ConfigDownloadHandler(state, new DeviceSightings(store, new PendingIssueSignal(), health), metrics, NullLogger<ConfigDownloadHandler>.Instance);
 
         var context = new DefaultHttpContext();
         context.Request.QueryString = new QueryString("?mac=52%3A54%3A00%3A00%3A05%3A11&uuid=4c4c4544-0035-3010-8030-c2c04f4a4d32");

@@ -161,10 +161,32 @@ public sealed class SettingsTests : IDisposable
     [InlineData("1h", 3600)]
     [InlineData("1.5s", 1.5)]
     [InlineData("00:00:45", 45)]
+    [InlineData("30d", 2_592_000)]
     public void Duration_ReadsWhatPeopleWrite(string text, double seconds)
     {
         Assert.True(Duration.TryParse(text, out var value));
         Assert.Equal(TimeSpan.FromSeconds(seconds), value.Value);
+    }
+
+    [Theory]
+    [InlineData("ViewerToken", "short", "shorter than 16 characters")]
+    [InlineData("PendingRetention", "10m", "shorter than the minimum of 1h (0 turns pruning off)")]
+    public void Validator_RefusesAShortViewerTokenAndRetention(string key, string value, string problem)
+    {
+        var options = Complete(new GatekeeperOptions { Repository = _folder.Path, Branch = "main" }, _folder.Path);
+        if (key == "ViewerToken")
+        {
+            options.ViewerToken = value;
+        }
+        else
+        {
+            options.PendingRetention = Duration.Parse(value);
+        }
+
+        Assert.Contains(SettingsValidator.Problems(options), e => e.StartsWith($"{key} (", StringComparison.Ordinal) && e.EndsWith(problem, StringComparison.Ordinal));
+        options.PendingRetention = Duration.Zero;
+        options.ViewerToken = null;
+        Assert.DoesNotContain(SettingsValidator.Problems(options), e => e.StartsWith($"{key} (", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -22,6 +22,7 @@ public sealed class DevicePageTests : IAsyncLifetime
     {
         var page = await _ui.NewPageAsync();
         await page.GotoAsync("/");
+        await UiFixture.SignInAsync(page, UiFixture.ViewerToken);
         await Assertions.Expect(page.Locator("#pending .empty, #pending-h")).Not.ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#approved")).ToContainTextAsync("cp-01");
         await Assertions.Expect(page.Locator("#rejected")).ToContainTextAsync("52:54:00:00:05:99");
@@ -38,6 +39,7 @@ public sealed class DevicePageTests : IAsyncLifetime
 
         var phone = await _ui.NewPageAsync(390, 844);
         await phone.GotoAsync("/");
+        await UiFixture.SignInAsync(phone, UiFixture.ViewerToken);
         await Assertions.Expect(phone.Locator($"#pending tr[data-mac=\"{Mac}\"]")).ToBeVisibleAsync();
         await UiFixture.ScreenshotAsync(phone, "pending-phone");
     }
@@ -101,22 +103,52 @@ public sealed class DevicePageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SignedOut_SeesNoFormsAndCannotPost()
+    public async Task SignedOut_SeesOnlyTheSignInForm_AndNoDevice()
+    {
+        // Issue 15, finding 1: the page listed every MAC, address, uuid and approver to anyone on the network.
+        Assert.Equal(HttpStatusCode.Forbidden, await _ui.MachineAsksAsync(Mac, Uuid));
+        var page = await _ui.NewPageAsync();
+        var answer = await page.GotoAsync("/");
+        Assert.Equal(401, answer!.Status);
+        await Assertions.Expect(page.Locator("form.signin")).ToBeVisibleAsync();
+        // Long enough for the live part to have polled, had it been there.
+        await page.WaitForTimeoutAsync(2500);
+        var html = await page.ContentAsync();
+        foreach (var secret in new[] { Mac, Uuid, "52:54:00:00:05:11", "52:54:00:00:05:99", "cp-01", "10.0.5.11", "127.0.0.1" })
+        {
+            Assert.DoesNotContain(secret, html, StringComparison.OrdinalIgnoreCase);
+        }
+
+        await Assertions.Expect(page.Locator("#pending, #approved, #rejected, #live")).ToHaveCountAsync(0);
+        var live = await page.APIRequest.GetAsync("/ui/live");
+        Assert.Equal(401, live.Status);
+        Assert.DoesNotContain(Mac, await live.TextAsync(), StringComparison.OrdinalIgnoreCase);
+        await UiFixture.ScreenshotAsync(page, "signed-out");
+    }
+
+    [Fact]
+    public async Task Viewer_SeesDevicesButNoFormsAndCannotPost()
     {
         Assert.Equal(HttpStatusCode.Forbidden, await _ui.MachineAsksAsync(Mac, Uuid));
         var page = await _ui.NewPageAsync();
         await page.GotoAsync("/");
+        await UiFixture.SignInAsync(page, UiFixture.ViewerToken);
         await Assertions.Expect(page.Locator($"#pending tr[data-mac=\"{Mac}\"]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#pending a.button")).ToHaveCountAsync(0);
         await UiFixture.ScreenshotAsync(page, "read-only");
+
+        // Search by the MAC's beginning, typed with hyphens.
+        await page.GetByLabel("Find a MAC").FillAsync("52-54-00-AA");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"#found tr[data-mac=\"{Mac}\"]")).ToBeVisibleAsync();
 
         // The decide page itself says sign in first.
         var decide = await page.GotoAsync("/ui/devices/52-54-00-aa-bb-01");
         Assert.Equal(403, decide!.Status);
 
-        // A signed-out browser with a valid anti-forgery token (from the page's sign-in form) is still refused.
+        // A viewer's browser with a valid anti-forgery token (from the page's sign-out form) is still refused.
         await page.GotoAsync("/");
-        var token = await page.Locator("form.signin input[name=__csrf]").GetAttributeAsync("value");
+        var token = await page.Locator("form.inline input[name=__csrf]").GetAttributeAsync("value");
         var posted = await page.APIRequest.PostAsync("/ui/devices/52-54-00-aa-bb-01/approve", new()
         {
             Form = page.APIRequest.CreateFormData().Set("__csrf", token!).Set("hostname", "worker-03").Set("ip", "10.0.5.14/24").Set("role", "worker"),
@@ -131,10 +163,13 @@ public sealed class DevicePageTests : IAsyncLifetime
         var reject = await _ui.Client.PostAsync("/ui/devices/52-54-00-aa-bb-01/reject", new FormUrlEncodedContent(new Dictionary<string, string> { ["reason"] = "x" }));
         Assert.Equal(HttpStatusCode.BadRequest, reject.StatusCode);
 
-        // A wrong admin token does not sign in.
-        await page.GetByLabel("Admin token").FillAsync("not-the-token-at-all");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not the admin token");
+        // A wrong token does not sign in.
+        var stranger = await _ui.NewPageAsync();
+        await stranger.GotoAsync("/");
+        await stranger.GetByLabel("Token").FillAsync("not-the-token-at-all");
+        await stranger.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(stranger.GetByRole(AriaRole.Alert)).ToContainTextAsync("neither the admin token nor the viewer token");
+        await Assertions.Expect(stranger.Locator("#pending")).ToHaveCountAsync(0);
 
         Assert.DoesNotContain(_ui.GitHub.Requests, r => r.Mutating);
     }

@@ -19,6 +19,7 @@ namespace Ktizo.Ui.Tests;
 public sealed class UiFixture : IAsyncDisposable
 {
     public const string AdminToken = "page-admin-token-0123456789";
+    public const string ViewerToken = "page-viewer-token-0123456789";
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private UiFixture(TempGitRemote git, GitHubStandIn github, WebApplication app, HttpClient client, IPlaywright playwright, IBrowser browser)
@@ -58,7 +59,7 @@ public sealed class UiFixture : IAsyncDisposable
         string[] args =
         [
             "--repository", git.RemoteUrl, "--branch", git.Branch, "--data-folder", data, "--urls", "http://127.0.0.1:0",
-            "--poll-interval", "1h", "--admin-token", AdminToken, "--rate-limit-permits", "0",
+            "--poll-interval", "1h", "--admin-token", AdminToken, "--viewer-token", ViewerToken, "--rate-limit-permits", "0",
         ];
         var app = GatekeeperApp.Build(
             args,
@@ -118,11 +119,12 @@ public sealed class UiFixture : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
-    public static async Task SignInAsync(IPage page)
+    /// <summary>Signs in on the sign-in form every signed-out visitor gets at /: as admin, or as viewer with <see cref="ViewerToken"/>.</summary>
+    public static async Task SignInAsync(IPage page, string token = AdminToken)
     {
-        await page.GetByLabel("Admin token").FillAsync(AdminToken);
+        await page.GetByLabel("Token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.GetByText("Signed in as admin").WaitForAsync();
+        await page.GetByText(token == AdminToken ? "Signed in as admin" : "Signed in as viewer").WaitForAsync();
     }
 
     /// <summary>Screenshots land in artifacts/ui/ at the repository root (git-ignored; CI keeps them).</summary>

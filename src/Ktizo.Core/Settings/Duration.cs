@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Ktizo.Core.Settings;
 
 /// <summary>
-/// A length of time as people write it in settings: <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c> or
+/// A length of time as people write it in settings: <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>30d</c> or
 /// <c>hh:mm:ss</c>. Settings bind to it (through its converter) and code reads it as a <see cref="TimeSpan"/>;
 /// the conversion back is explicit so that a TimeSpan and a Duration never compete in one expression.
 /// </summary>
@@ -21,6 +21,8 @@ public readonly record struct Duration(TimeSpan Value)
 
     public static Duration FromMinutes(double minutes) => new(TimeSpan.FromMinutes(minutes));
 
+    public static Duration FromDays(double days) => new(TimeSpan.FromDays(days));
+
     public static implicit operator TimeSpan(Duration duration) => duration.Value;
 
     public static explicit operator Duration(TimeSpan value) => new(value);
@@ -35,7 +37,7 @@ public readonly record struct Duration(TimeSpan Value)
             return false;
         }
 
-        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)];
         foreach (var (suffix, seconds) in units)
         {
             if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
@@ -65,6 +67,7 @@ public readonly record struct Duration(TimeSpan Value)
         return ms switch
         {
             0 => "0s",
+            _ when ms % 86_400_000 == 0 => FormattableString.Invariant($"{ms / 86_400_000}d"),
             _ when ms % 3_600_000 == 0 => FormattableString.Invariant($"{ms / 3_600_000}h"),
             _ when ms % 60_000 == 0 => FormattableString.Invariant($"{ms / 60_000}m"),
             _ when ms % 1000 == 0 => FormattableString.Invariant($"{ms / 1000}s"),

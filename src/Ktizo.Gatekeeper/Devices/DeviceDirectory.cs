@@ -6,26 +6,132 @@ using Ktizo.Store;
 namespace Ktizo.Gatekeeper.Devices;
 
 /// <summary>
-/// The read side of devices, for <c>GET /api/v1/devices</c>, <c>GET /api/v1/devices/{mac}</c>, register's answer
+/// The read side of devices, in bounded reads only (issue 15), for <c>GET /api/v1/devices</c>, <c>GET /api/v1/devices/{mac}</c>, register's answer
 /// and the page: every device the store has seen or the served commit has a file for, each a <see cref="DeviceReading"/>.
 /// The served snapshot and its approvals are read once per call, so one answer never mixes two commits.
 /// </summary>
 public sealed class DeviceDirectory(DeviceStore store, ServingState state)
 {
-    /// <summary>Every known device, in MAC order, and the snapshot they were judged by (null before the first render).</summary>
-    public async Task<(ServingSnapshot? Snapshot, IReadOnlyList<DeviceReading> Devices)> ListAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// At most <paramref name="limit"/> devices with a MAC after <paramref name="after"/>, in MAC order, and the last
+    /// MAC of this page when more follow (the cursor of the next page). Reads limit + 1 rows, never the table.
+    /// </summary>
+    public async Task<DevicePage> PageAsync(MacAddress? after, int limit, CancellationToken cancellationToken)
     {
         var snapshot = state.Snapshot;
         var approvals = state.Approvals;
-        var records = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Mac);
+        var records = (await store.PageAsync(after, limit + 1, cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Mac);
         var macs = new SortedSet<MacAddress>(records.Keys);
         if (snapshot is not null)
         {
-            macs.UnionWith(snapshot.Set.Approved.Keys);
-            macs.UnionWith(snapshot.Set.Rejected.Keys);
+            // Git's devices are bounded by the repository (trusted): merged in, then cut to the page.
+            macs.UnionWith(GitMacs(snapshot).Where(m => after is null || m.CompareTo(after.Value) > 0).Order().Take(limit + 1));
         }
 
-        return (snapshot, macs.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList());
+        var page = macs.Take(limit + 1).ToList();
+        var more = page.Count > limit;
+        if (more)
+        {
+            page.RemoveAt(limit);
+        }
+
+        await AddRecordsAsync(records, page, cancellationToken).ConfigureAwait(false);
+        var devices = page.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList();
+        return new DevicePage(snapshot, devices, more ? page[^1] : null);
+    }
+
+    /// <summary>How many devices of each status: approved and rejected from the served commit, pending from the store (in memory).</summary>
+    public DeviceCounts Counts()
+    {
+        var set = state.Snapshot?.Set;
+        var pending = 0;
+        foreach (var mac in store.KnownMacs)
+        {
+            if (set is null || set.StatusOf(mac) == DeviceStatus.Pending)
+            {
+                pending++;
+            }
+        }
+
+        return new DeviceCounts(set?.Approved.Count ?? 0, set?.Rejected.Count ?? 0, pending);
+    }
+
+    /// <summary>The <paramref name="limit"/> pending devices seen most recently, newest first.</summary>
+    public async Task<IReadOnlyList<DeviceReading>> NewestPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        var snapshot = state.Snapshot;
+        var approvals = state.Approvals;
+        var found = new List<DeviceReading>(limit);
+        // Decided devices interleave with pending ones by last_seen; their number is bounded by the repository.
+        var batch = limit * 2 + 16;
+        for (var offset = 0; found.Count < limit; offset += batch)
+        {
+            var rows = await store.NewestAsync(batch, offset, cancellationToken).ConfigureAwait(false);
+            foreach (var record in rows)
+            {
+                var reading = Read(record.Mac, record, snapshot, approvals);
+                if (reading.Status == DeviceStatus.Pending && found.Count < limit)
+                {
+                    found.Add(reading);
+                }
+            }
+
+            if (rows.Count < batch)
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>At most <paramref name="limit"/> decided devices of <paramref name="status"/> (approved or rejected), by hostname.</summary>
+    public async Task<IReadOnlyList<DeviceReading>> DecidedAsync(DeviceStatus status, int limit, CancellationToken cancellationToken)
+    {
+        var snapshot = state.Snapshot;
+        if (snapshot is null)
+        {
+            return [];
+        }
+
+        var approvals = state.Approvals;
+        var macs = status == DeviceStatus.Approved
+            ? snapshot.Set.Approved.OrderBy(p => p.Value.Device.Hostname, StringComparer.Ordinal).Select(p => p.Key).Take(limit).ToList()
+            : snapshot.Set.Rejected.OrderBy(p => p.Value.Hostname, StringComparer.Ordinal).Select(p => p.Key).Take(limit).ToList();
+        var records = new Dictionary<MacAddress, DeviceRecord>();
+        await AddRecordsAsync(records, macs, cancellationToken).ConfigureAwait(false);
+        return macs.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList();
+    }
+
+    /// <summary>At most <paramref name="limit"/> devices whose MAC starts with <paramref name="prefix"/> (<see cref="MacPrefix"/>), in MAC order.</summary>
+    public async Task<IReadOnlyList<DeviceReading>> SearchAsync(string prefix, int limit, CancellationToken cancellationToken)
+    {
+        var snapshot = state.Snapshot;
+        var approvals = state.Approvals;
+        var records = (await store.WithPrefixAsync(prefix, limit, cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Mac);
+        var macs = new SortedSet<MacAddress>(records.Keys);
+        if (snapshot is not null)
+        {
+            macs.UnionWith(GitMacs(snapshot).Where(m => m.ToString().StartsWith(prefix, StringComparison.Ordinal)));
+        }
+
+        var page = macs.Take(limit).ToList();
+        await AddRecordsAsync(records, page, cancellationToken).ConfigureAwait(false);
+        return page.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList();
+    }
+
+    private static IEnumerable<MacAddress> GitMacs(ServingSnapshot snapshot) => snapshot.Set.Approved.Keys.Concat(snapshot.Set.Rejected.Keys);
+
+    private async Task AddRecordsAsync(Dictionary<MacAddress, DeviceRecord> records, IEnumerable<MacAddress> macs, CancellationToken cancellationToken)
+    {
+        var missing = macs.Where(m => !records.ContainsKey(m)).ToList();
+        if (missing.Count > 0)
+        {
+            foreach (var record in await store.GetManyAsync(missing, cancellationToken).ConfigureAwait(false))
+            {
+                records[record.Mac] = record;
+            }
+        }
     }
 
     /// <summary>One device; null when the store never saw it and the served commit has no file for it.</summary>
@@ -53,3 +159,9 @@ public sealed class DeviceDirectory(DeviceStore store, ServingState state)
         return new DeviceReading(mac, status, record, device, rejected, decision);
     }
 }
+
+/// <summary>One page of <c>GET /api/v1/devices</c>: the devices, and the cursor of the next page (null on the last).</summary>
+public sealed record DevicePage(ServingSnapshot? Snapshot, IReadOnlyList<DeviceReading> Devices, MacAddress? Next);
+
+/// <summary>Devices by status.</summary>
+public sealed record DeviceCounts(int Approved, int Rejected, int Pending);

@@ -11,8 +11,9 @@ namespace Ktizo.Gatekeeper.Devices;
 /// <c>POST /api/v1/devices/register</c> all come here. A first sighting is on disk before the caller answers,
 /// and it wakes the GitHub worker, so a new pending machine gets its issue within the worker's wake delay
 /// instead of at its next poll. With GitHub off the signal is still registered and nobody waits on it.
+/// Every first sighting's outcome goes to <see cref="StoreHealth"/>.
 /// </summary>
-public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues)
+public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues, StoreHealth health)
 {
     /// <summary>
     /// A device the store already knows: its counters move in memory (no lock, no disk, no allocation).
@@ -24,14 +25,26 @@ public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendin
 
     /// <summary>
     /// Records a sighting durably; true when it was the device's first, in which case the GitHub worker
-    /// has been woken (never waited for). Store failures propagate: the caller answers 503.
+    /// has been woken (never waited for). Store failures propagate (the caller answers 503) after
+    /// <see cref="StoreHealth"/> has counted them.
     /// </summary>
     public async Task<bool> RecordAsync(
         MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, string? uuid, CancellationToken cancellationToken)
     {
-        var first = await store.RecordAsync(mac, kind, address, userAgent, uuid, cancellationToken).ConfigureAwait(false);
+        bool first;
+        try
+        {
+            first = await store.RecordAsync(mac, kind, address, userAgent, uuid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            health.Failed(ex);
+            throw;
+        }
+
         if (first)
         {
+            health.Succeeded();
             pendingIssues.Notify();
         }
 

@@ -68,9 +68,10 @@ public sealed record DeviceView(
 /// <summary>The commit that added a device file: for an approved device, its approval.</summary>
 public sealed record DecisionView(string Commit, DateTimeOffset Time, string Author, int? PullRequest);
 
-public sealed record DeviceListView(string? Commit, IReadOnlyList<DeviceView> Devices);
+/// <summary>One page of devices; <c>next</c> is the URL of the following page, absent on the last.</summary>
+public sealed record DeviceListView(string? Commit, IReadOnlyList<DeviceView> Devices, string? Next);
 
-/// <summary>What /readyz and POST /api/v1/sync answer.</summary>
+/// <summary>What /readyz and POST /api/v1/sync answer to viewers and admins.</summary>
 public sealed record ReadinessView(
     bool Ready,
     string Branch,
@@ -85,7 +86,18 @@ public sealed record ReadinessView(
     DateTimeOffset? NextFetch,
     FailedCommitView? FailedCommit,
     int? Approved,
-    int? Rejected);
+    int? Rejected,
+    StoreView Store);
+
+/// <summary>Whether the device store records new machines; while it does not, /readyz is 503.</summary>
+public sealed record StoreView(bool Writable, DateTimeOffset? FailingSince, long Failures, string? LastError);
+
+/// <summary>What /readyz answers to anyone else: the status only (no commit, no remote URL, no error text).</summary>
+public sealed record ReadinessStatusView(bool Ready, string Status)
+{
+    public static ReadinessStatusView Of(ReadinessView view) =>
+        new(view.Ready, view.Ready ? "ready" : view.Commit is null ? "no_commit" : "store_failing");
+}
 
 /// <summary>A commit that is not served because it failed validation, with every error.</summary>
 public sealed record FailedCommitView(string Commit, DateTimeOffset Time, IReadOnlyList<string> Errors);

@@ -119,7 +119,9 @@ public sealed class ConfigDownloadHandler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Counted and logged once per episode by StoreHealth; here only at debug level.
             Log.StoreFailed(logger, ex, mac);
+            metrics.ConfigUnavailable.Inc();
             context.Response.Headers.RetryAfter = RetryAfter;
             await Problems.Unavailable("The device could not be recorded; retry shortly.").ExecuteAsync(context).ConfigureAwait(false);
             return;

@@ -5,6 +5,7 @@ using Ktizo.Core;
 using Ktizo.Core.Inventory;
 using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Observability;
+using Ktizo.Gatekeeper.Security;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Sync;
@@ -47,12 +48,14 @@ public static class GatekeeperEndpoints
         return endpoints;
     }
 
-    public static Results<Ok<ReadinessView>, JsonHttpResult<ReadinessView>> Readiness(ServingState state, GatekeeperOptions options)
+    /// <summary>Status for everyone; the detail (commit, fetch errors naming the remote, store health) for viewers and admins.</summary>
+    public static IResult Readiness(HttpContext context, ServingState state, GatekeeperOptions options, StoreHealth store, CallerAccess access)
     {
-        var view = ReadinessOf(state, options);
-        return view.Ready
-            ? TypedResults.Ok(view)
-            : TypedResults.Json(view, ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+        var view = ReadinessOf(state, options, store);
+        var status = view.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        return access.Of(context).MayRead
+            ? TypedResults.Json(view, ApiJson.Options, statusCode: status)
+            : TypedResults.Json(ReadinessStatusView.Of(view), ApiJson.Options, statusCode: status);
     }
 
     public static async Task<Results<Ok<DeviceView>, Created<DeviceView>, ProblemHttpResult>> Register(
@@ -93,14 +96,33 @@ public static class GatekeeperEndpoints
         return first ? TypedResults.Created($"/api/v1/devices/{mac}", view) : TypedResults.Ok(view);
     }
 
-    public static async Task<Ok<DeviceListView>> ListDevices(DeviceDirectory devices, CancellationToken cancellationToken)
+    /// <summary>One page of devices (<see cref="DevicePaging"/>), for viewers and admins.</summary>
+    public static async Task<Results<Ok<DeviceListView>, ProblemHttpResult>> ListDevices(
+        HttpContext context, DeviceDirectory devices, CallerAccess access, CancellationToken cancellationToken)
     {
-        var (snapshot, list) = await devices.ListAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new DeviceListView(snapshot?.Commit, list.Select(DeviceView.Of).ToList()));
+        if (ReadAccess.Refusal(context, access) is { } refused)
+        {
+            return refused;
+        }
+
+        var (paging, problem) = DevicePaging.Read(context.Request.Query);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var page = await devices.PageAsync(paging.After, paging.Limit, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new DeviceListView(page.Snapshot?.Commit, page.Devices.Select(DeviceView.Of).ToList(), DevicePaging.NextLink(paging, page.Next)));
     }
 
-    public static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> GetDevice(string mac, DeviceDirectory devices, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> GetDevice(
+        string mac, HttpContext context, DeviceDirectory devices, CallerAccess access, CancellationToken cancellationToken)
     {
+        if (ReadAccess.Refusal(context, access) is { } refused)
+        {
+            return refused;
+        }
+
         if (!MacAddress.TryParse(mac, out var parsed))
         {
             return Problems.MalformedMac(mac);
@@ -113,7 +135,7 @@ public static class GatekeeperEndpoints
 
     /// <summary><c>POST /api/v1/sync</c> with <c>Authorization: Bearer &lt;admin token&gt;</c>: fetch now, answer when done.</summary>
     public static async Task<Results<Ok<ReadinessView>, Accepted<ReadinessView>, ProblemHttpResult>> Sync(
-        HttpContext context, SyncService sync, ServingState state, GatekeeperOptions options, TimeProvider time, ILogger<SyncService> logger)
+        HttpContext context, SyncService sync, ServingState state, GatekeeperOptions options, StoreHealth store, TimeProvider time, ILogger<SyncService> logger)
     {
         if (options.AdminToken is null)
         {
@@ -131,11 +153,11 @@ public static class GatekeeperEndpoints
         try
         {
             await sync.RequestSync("api").WaitAsync(TimeSpan.FromSeconds(60), time, context.RequestAborted).ConfigureAwait(false);
-            return TypedResults.Ok(ReadinessOf(state, options));
+            return TypedResults.Ok(ReadinessOf(state, options, store));
         }
         catch (TimeoutException)
         {
-            return TypedResults.Accepted("/readyz", ReadinessOf(state, options));
+            return TypedResults.Accepted("/readyz", ReadinessOf(state, options, store));
         }
     }
 
@@ -150,12 +172,13 @@ public static class GatekeeperEndpoints
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()), Encoding.UTF8.GetBytes(token));
     }
 
-    private static ReadinessView ReadinessOf(ServingState state, GatekeeperOptions options)
+    private static ReadinessView ReadinessOf(ServingState state, GatekeeperOptions options, StoreHealth store)
     {
         var snapshot = state.Snapshot;
         var status = state.Status;
+        var health = store.View;
         return new ReadinessView(
-            snapshot is not null,
+            snapshot is not null && !health.Failing,
             options.Branch,
             snapshot?.Commit,
             status.ServedSince,
@@ -170,6 +193,7 @@ public static class GatekeeperEndpoints
                 ? new FailedCommitView(failed.Commit, failed.Time, failed.Errors.Select(e => e.ToString()).ToList())
                 : null,
             snapshot?.Set.Approved.Count,
-            snapshot?.Set.Rejected.Count);
+            snapshot?.Set.Rejected.Count,
+            new StoreView(!health.Failing, health.FailingSince, health.Failures, health.LastError));
     }
 }

@@ -16,7 +16,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "First sighting of {Mac} from {Address} ({Kind})")]
     public static partial void FirstSighting(ILogger logger, MacAddress mac, IPAddress? address, string kind);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Could not record {Mac} in the device store; answered 503")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Could not record {Mac} in the device store; answered 503")]
     public static partial void StoreFailed(ILogger logger, Exception exception, MacAddress mac);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Device {Mac} registered from {Address}")]

@@ -42,6 +42,7 @@ public sealed class GatekeeperDefaults(string currentDirectory) : IPostConfigure
         options.RepositoryToken = Blank(options.RepositoryToken);
         options.WebhookSecret = Blank(options.WebhookSecret);
         options.AdminToken = Blank(options.AdminToken);
+        options.ViewerToken = Blank(options.ViewerToken);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -38,6 +38,9 @@ public sealed class GatekeeperOptions
     /// <summary>Bearer token for the admin calls (POST /api/v1/sync); without one they are refused.</summary>
     public string? AdminToken { get; set; }
 
+    /// <summary>Bearer token that may read devices (list, page, readiness detail) and nothing else; without it only the admin reads.</summary>
+    public string? ViewerToken { get; set; }
+
     /// <summary>Requests allowed per source address per <see cref="RateLimitWindow"/>; 0 turns the limit off.</summary>
     public int RateLimitPermits { get; set; } = 300;
 
@@ -45,6 +48,9 @@ public sealed class GatekeeperOptions
 
     /// <summary>How often repeat sightings held in memory are written to the store.</summary>
     public Duration StoreFlushInterval { get; set; } = Duration.FromSeconds(5);
+
+    /// <summary>Never-approved devices not seen for this long are pruned from the store; zero turns pruning off.</summary>
+    public Duration PendingRetention { get; set; } = Duration.FromDays(30);
 
     public IReadOnlyList<string> ListenUrls => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -20,10 +20,12 @@ public static class KtizoSettings
         new("PublicBaseUrl", typeof(GatekeeperOptions), "from the request", "How machines reach this server (used by boot.ipxe)"),
         new("DataFolder", typeof(GatekeeperOptions), "data", "Folder for the local clone and the store, relative to the current directory"),
         new("WebhookSecret", typeof(GatekeeperOptions), "none: every webhook is refused", "GitHub webhook secret, 16 characters or more"),
-        new("AdminToken", typeof(GatekeeperOptions), "none: admin calls are refused", "Bearer token for POST /api/v1/sync and the device page, 16 characters or more"),
+        new("AdminToken", typeof(GatekeeperOptions), "none: admin calls are refused", "Bearer token for POST /api/v1/sync, approving on the page, and reading devices; 16 characters or more"),
+        new("ViewerToken", typeof(GatekeeperOptions), "none: only AdminToken reads devices", "Bearer token that reads the device list, the page and /readyz detail, nothing more; 16 characters or more"),
         new("RateLimitPermits", typeof(GatekeeperOptions), "300", "Requests per source address per window; 0 turns the limit off"),
         new("RateLimitWindow", typeof(GatekeeperOptions), "1m", "The window of the rate limit (minimum 1s)"),
         new("StoreFlushInterval", typeof(GatekeeperOptions), "5s", "How often repeat sightings held in memory are written (minimum 100ms)"),
+        new("PendingRetention", typeof(GatekeeperOptions), "30d", "Never-approved devices not seen for this long are forgotten; 0 keeps them forever (else minimum 1h)"),
     ];
 
     /// <summary>The GitHub connection: the gatekeeper's pending issues, and <c>approve --pr</c>, <c>reject --pr</c>, <c>pr-comment</c>.</summary>

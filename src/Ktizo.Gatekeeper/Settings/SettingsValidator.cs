@@ -173,6 +173,20 @@ public sealed class SettingsValidator(Func<string, string?> environment)
             Bad("AdminToken", "shorter than 16 characters");
         }
 
+        if (options.ViewerToken is { Length: < 16 })
+        {
+            Bad("ViewerToken", "shorter than 16 characters");
+        }
+        else if (options.ViewerToken is not null && options.ViewerToken == options.AdminToken)
+        {
+            Bad("ViewerToken", "the same as AdminToken: a viewer would be an admin");
+        }
+
+        if (options.PendingRetention.Value != TimeSpan.Zero && options.PendingRetention.Value < TimeSpan.FromHours(1))
+        {
+            Bad("PendingRetention", $"{options.PendingRetention} is shorter than the minimum of 1h (0 turns pruning off)");
+        }
+
         if (options.RateLimitPermits is < 0 or > 1_000_000)
         {
             Bad("RateLimitPermits", $"{options.RateLimitPermits} is not from 0 (no limit) to 1000000");

@@ -1,62 +1,62 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using Ktizo.Gatekeeper.Settings;
+using Ktizo.Gatekeeper.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 
 namespace Ktizo.Gatekeeper.Ui;
 
 /// <summary>
-/// The page's admin session: signing in with the AdminToken setting sets an HttpOnly, SameSite=Strict
-/// cookie holding an expiry protected by ASP.NET Core data protection. Without the cookie the page is
-/// read-only. Keys live in memory, so a restart (or another replica) asks for the token again.
+/// The page's session: signing in with the AdminToken or the ViewerToken sets an HttpOnly, SameSite=Strict
+/// cookie holding the role and an expiry, protected by ASP.NET Core data protection. Without the cookie the page
+/// shows only the sign-in form. Keys live in memory, so a restart (or another replica) asks for the token again.
 /// </summary>
-public sealed class AdminSession(GatekeeperOptions options, IDataProtectionProvider protection, TimeProvider time)
+public sealed class AdminSession(AccessTokens tokens, IDataProtectionProvider protection, TimeProvider time)
 {
     public const string CookieName = "ktizo-admin";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 
-    private readonly IDataProtector _protector = protection.CreateProtector("Ktizo.Gatekeeper.Ui.AdminSession.v1");
+    private readonly IDataProtector _protector = protection.CreateProtector("Ktizo.Gatekeeper.Ui.AdminSession.v2");
 
-    /// <summary>False when no AdminToken is configured: nobody can sign in and the page stays read-only.</summary>
-    public bool Enabled => options.AdminToken is not null;
+    /// <summary>False when neither token is configured: nobody can sign in and the page shows no device.</summary>
+    public bool Enabled => tokens.ReadingEnabled;
 
-    public bool IsSignedIn(HttpContext context)
+    /// <summary>Signed in with the admin token (approve, reject, rendered configs).</summary>
+    public bool IsSignedIn(HttpContext context) => RoleOf(context) == CallerRole.Admin;
+
+    /// <summary>The role the cookie carries; anonymous without one, or with an expired or forged one.</summary>
+    public CallerRole RoleOf(HttpContext context)
     {
         if (!Enabled || !context.Request.Cookies.TryGetValue(CookieName, out var value) || string.IsNullOrEmpty(value))
         {
-            return false;
+            return CallerRole.Anonymous;
         }
 
         try
         {
-            var expires = long.Parse(_protector.Unprotect(value), NumberStyles.None, CultureInfo.InvariantCulture);
-            return time.GetUtcNow().ToUnixTimeSeconds() < expires;
+            var parts = _protector.Unprotect(value).Split(' ');
+            var expires = long.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture);
+            var role = parts.Length == 2 && Enum.TryParse<CallerRole>(parts[1], out var r) && Enum.IsDefined(r) ? r : CallerRole.Anonymous;
+            return time.GetUtcNow().ToUnixTimeSeconds() < expires ? role : CallerRole.Anonymous;
         }
         catch (Exception e) when (e is CryptographicException or FormatException or OverflowException)
         {
-            return false;
+            return CallerRole.Anonymous;
         }
     }
 
-    /// <summary>Compares in constant time; sets the cookie when <paramref name="token"/> is the admin token.</summary>
-    public bool TrySignIn(HttpContext context, string? token)
+    /// <summary>Compares in constant time (<see cref="AccessTokens"/>); sets the cookie when <paramref name="token"/> is one of the two tokens.</summary>
+    public CallerRole TrySignIn(HttpContext context, string? token)
     {
-        if (!Enabled || string.IsNullOrEmpty(token))
+        var role = Enabled ? tokens.RoleOf(token) : CallerRole.Anonymous;
+        if (role == CallerRole.Anonymous)
         {
-            return false;
-        }
-
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(options.AdminToken!));
-        if (!CryptographicOperations.FixedTimeEquals(given, expected))
-        {
-            return false;
+            return role;
         }
 
         var expires = time.GetUtcNow().Add(Lifetime);
-        context.Response.Cookies.Append(CookieName, _protector.Protect(expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)), new CookieOptions
+        var value = string.Create(CultureInfo.InvariantCulture, $"{expires.ToUnixTimeSeconds()} {role}");
+        context.Response.Cookies.Append(CookieName, _protector.Protect(value), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
@@ -65,7 +65,7 @@ public sealed class AdminSession(GatekeeperOptions options, IDataProtectionProvi
             Expires = expires,
             IsEssential = true,
         });
-        return true;
+        return role;
     }
 
     public static void SignOut(HttpContext context) => context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/" });

@@ -5,6 +5,7 @@ using Ktizo.Core.Inventory;
 using Ktizo.Core.Registry;
 using Ktizo.Core.Rendering;
 using Ktizo.Gatekeeper.Devices;
+using Ktizo.Gatekeeper.Security;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Sync;
 using Ktizo.GitHub;
@@ -66,21 +67,33 @@ public static class DeviceUiEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> Index(HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery)
+    private static async Task<IResult> Index(HttpContext context, UiData data, CallerAccess access, IAntiforgery antiforgery)
     {
-        var view = await data.LoadAsync(context.RequestAborted).ConfigureAwait(false);
-        var signedIn = session.IsSignedIn(context);
+        var caller = access.Of(context);
         var tokens = antiforgery.GetAndStoreTokens(context);
-        return Page(context, "Devices", UiHtml.Index(view, signedIn, session.Enabled, tokens, message: null));
+        if (!caller.MayRead)
+        {
+            return SignInPage(context, access, tokens, message: null);
+        }
+
+        var view = await data.LoadAsync(Search(context), context.RequestAborted).ConfigureAwait(false);
+        return Page(context, "Devices", UiHtml.Index(view, caller.Role, tokens, message: null));
     }
 
-    private static async Task<IResult> Live(HttpContext context, UiData data, AdminSession session)
+    private static async Task<IResult> Live(HttpContext context, UiData data, CallerAccess access)
     {
-        var view = await data.LoadAsync(context.RequestAborted).ConfigureAwait(false);
-        return Html(context, UiHtml.Live(view, session.IsSignedIn(context)));
+        var caller = access.Of(context);
+        if (!caller.MayRead)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Html(context, UiHtml.Message("Sign in", SignInHint(access), error: true), StatusCodes.Status401Unauthorized);
+        }
+
+        var view = await data.LoadAsync(Search(context), context.RequestAborted).ConfigureAwait(false);
+        return Html(context, UiHtml.Live(view, caller.IsAdmin));
     }
 
-    private static async Task<IResult> SignIn(HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)
+    private static async Task<IResult> SignIn(HttpContext context, CallerAccess access, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)
     {
         if (await Refusal(context, antiforgery, session, requireSession: false).ConfigureAwait(false) is { } refused)
         {
@@ -88,18 +101,32 @@ public static class DeviceUiEndpoints
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        if (session.TrySignIn(context, form["token"]))
+        var role = session.TrySignIn(context, form["token"]);
+        if (role != CallerRole.Anonymous)
         {
-            logger.LogInformation("Admin signed in to the page from {Address}", context.Connection.RemoteIpAddress);
+            logger.LogInformation("{Role} signed in to the page from {Address}", role, context.Connection.RemoteIpAddress);
             return Results.Redirect("/", permanent: false);
         }
 
         logger.LogWarning("Page sign-in refused from {Address}", context.Connection.RemoteIpAddress);
-        var view = await data.LoadAsync(context.RequestAborted).ConfigureAwait(false);
         var tokens = antiforgery.GetAndStoreTokens(context);
-        var message = session.Enabled ? "That is not the admin token." : "Sign-in is disabled: no AdminToken is configured.";
-        return Page(context, "Devices", UiHtml.Index(view, signedIn: false, session.Enabled, tokens, message), StatusCodes.Status401Unauthorized);
+        var message = session.Enabled ? "That is neither the admin token nor the viewer token." : ReadAccess.Closed;
+        return SignInPage(context, access, tokens, message);
     }
+
+    /// <summary>What a caller who may not read devices gets at <c>/</c>: the sign-in form (or why there is none), no device data.</summary>
+    private static IResult SignInPage(HttpContext context, CallerAccess access, AntiforgeryTokenSet tokens, string? message)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Page(context, "Sign in", UiHtml.SignIn(access.Tokens.ReadingEnabled, tokens, message ?? (access.Of(context).WrongToken ? "That bearer token is neither the admin token nor the viewer token." : null)), StatusCodes.Status401Unauthorized);
+    }
+
+    private static string SignInHint(CallerAccess access) =>
+        access.Tokens.ReadingEnabled ? "Sign in with the admin or viewer token to see devices." : ReadAccess.Closed;
+
+    /// <summary>The page's search (<c>?mac=</c>, a MAC or its beginning); null when absent, empty when not a MAC prefix.</summary>
+    private static string? Search(HttpContext context) =>
+        context.Request.Query.TryGetValue("mac", out var mac) ? mac.ToString() : null;
 
     private static async Task<IResult> SignOut(HttpContext context, AdminSession session, IAntiforgery antiforgery)
     {
@@ -251,13 +278,35 @@ public static class DeviceUiEndpoints
 /// <summary>The approve form's values (as typed, or as suggested).</summary>
 public sealed record ApproveForm(string Mac, string Hostname, string Ip, string Role, string? Reason = null);
 
-/// <summary>Everything the page shows, read once per request: the devices, and the open pending issue of those that have one.</summary>
-public sealed record UiView(ServingSnapshot? Snapshot, SyncStatus Status, IReadOnlyList<DeviceReading> Devices, IReadOnlyDictionary<MacAddress, Uri> IssueUrls);
+/// <summary>
+/// Everything the page shows, read once per request, and bounded whatever the store holds (issue 15, finding 5):
+/// counts by status, the newest pending machines, the first decided ones, and a search by MAC.
+/// </summary>
+public sealed record UiView(
+    ServingSnapshot? Snapshot,
+    SyncStatus Status,
+    DeviceCounts Counts,
+    IReadOnlyList<DeviceReading> Pending,
+    IReadOnlyList<DeviceReading> Approved,
+    IReadOnlyList<DeviceReading> Rejected,
+    UiSearch? Search,
+    IReadOnlyDictionary<MacAddress, Uri> IssueUrls);
+
+/// <summary>A search by MAC as typed, its prefix in the store's spelling (null when it is not one), and what it found.</summary>
+public sealed record UiSearch(string Typed, string? Prefix, IReadOnlyList<DeviceReading> Found);
 
 /// <summary>What the page reads: the serving state, the store, git (for validation) and GitHub, each optional where it may be off.</summary>
 public sealed class UiData(IServiceProvider services, ServingState state, DeviceDirectory directory, IRepositorySource repository, IApprovalPullRequests pullRequests)
 {
-    private Dictionary<MacAddress, int> _issues = [];
+    /// <summary>Pending machines shown, newest first; the rest are counted and found by search.</summary>
+    public const int PendingShown = 50;
+
+    /// <summary>Approved and rejected devices shown each (by hostname); the rest are counted and found by search.</summary>
+    public const int DecidedShown = 100;
+
+    public const int SearchShown = 50;
+
+    private IReadOnlyDictionary<MacAddress, int> _issues = new Dictionary<MacAddress, int>();
 
     public ServingState State { get; } = state;
 
@@ -265,12 +314,24 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
 
     public bool GitHubEnabled => PullRequests.Enabled;
 
-    public async Task<UiView> LoadAsync(CancellationToken cancellationToken)
+    public async Task<UiView> LoadAsync(string? search, CancellationToken cancellationToken)
     {
-        var (snapshot, devices) = await directory.ListAsync(cancellationToken).ConfigureAwait(false);
-        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
+        var counts = directory.Counts();
+        var pending = await directory.NewestPendingAsync(PendingShown, cancellationToken).ConfigureAwait(false);
+        var approved = await directory.DecidedAsync(DeviceStatus.Approved, DecidedShown, cancellationToken).ConfigureAwait(false);
+        var rejected = await directory.DecidedAsync(DeviceStatus.Rejected, DecidedShown, cancellationToken).ConfigureAwait(false);
+        UiSearch? found = null;
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            found = MacPrefix.TryParse(search, out var prefix)
+                ? new UiSearch(search, prefix, await directory.SearchAsync(prefix, SearchShown, cancellationToken).ConfigureAwait(false))
+                : new UiSearch(search, null, []);
+        }
+
+        var shown = pending.Concat(found?.Found ?? []).ToList();
+        _issues = await IssuesAsync(shown.Select(d => d.Mac), cancellationToken).ConfigureAwait(false);
         var issueUrls = new Dictionary<MacAddress, Uri>();
-        foreach (var device in devices)
+        foreach (var device in shown)
         {
             if (IssueUrl(device.Mac) is { } url)
             {
@@ -278,13 +339,18 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
             }
         }
 
-        return new UiView(snapshot, State.Status, devices, issueUrls);
+        return new UiView(State.Snapshot, State.Status, counts, pending, approved, rejected, found, issueUrls);
     }
 
     public async Task<int?> IssueOfAsync(string mac, CancellationToken cancellationToken)
     {
-        _issues = await IssuesAsync(cancellationToken).ConfigureAwait(false);
-        return MacAddress.TryParse(mac, out var parsed) && _issues.TryGetValue(parsed, out var n) ? n : null;
+        if (!MacAddress.TryParse(mac, out var parsed))
+        {
+            return null;
+        }
+
+        _issues = await IssuesAsync([parsed], cancellationToken).ConfigureAwait(false);
+        return _issues.TryGetValue(parsed, out var n) ? n : null;
     }
 
     /// <summary>Validates against the served commit's tree: the same tree the gatekeeper renders, as CI would with the file added.</summary>
@@ -307,22 +373,24 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
         }
     }
 
-    /// <summary>Pending issues from the outbox where the GitHub integration registered one; none otherwise.</summary>
-    private async Task<Dictionary<MacAddress, int>> IssuesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The open pending issues of the shown devices only, where the GitHub integration registered its outbox; none
+    /// otherwise. Never every open issue: invented MACs filed in digests would make that the whole table again.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<MacAddress, int>> IssuesAsync(IEnumerable<MacAddress> macs, CancellationToken cancellationToken)
     {
-        if (services.GetService<IIssueOutbox>() is not { } outbox)
+        if (services.GetService<IIssueOutbox>() is null)
         {
-            return [];
+            return new Dictionary<MacAddress, int>();
         }
 
         try
         {
-            var open = await outbox.ListOpenIssuesAsync(cancellationToken).ConfigureAwait(false);
-            return open.GroupBy(i => i.Sighting.Mac).ToDictionary(g => g.Key, g => g.Min(i => i.IssueNumber));
+            return await services.GetRequiredService<DeviceStore>().OpenIssuesOfAsync(macs, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return [];
+            return new Dictionary<MacAddress, int>();
         }
     }
 

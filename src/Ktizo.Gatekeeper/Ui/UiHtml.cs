@@ -5,6 +5,7 @@ using Ktizo.Core.Inventory;
 using Ktizo.Core.Rendering;
 using Ktizo.Core.Validation;
 using Ktizo.Gatekeeper.Devices;
+using Ktizo.Gatekeeper.Security;
 using Ktizo.GitHub;
 using Ktizo.GitHub.Approval;
 using Microsoft.AspNetCore.Antiforgery;
@@ -34,39 +35,55 @@ internal static class UiHtml
         </html>
         """;
 
-    public static string Index(UiView view, bool signedIn, bool signInEnabled, AntiforgeryTokenSet tokens, string? message)
+    public static string Index(UiView view, CallerRole role, AntiforgeryTokenSet tokens, string? message)
     {
         var sb = new StringBuilder();
         sb.Append("<header><h1>Ktizo devices</h1>");
-        if (signedIn)
-        {
-            sb.Append("<form class=\"inline\" method=\"post\" action=\"/ui/signout\">").Append(Csrf(tokens))
-                .Append("<span class=\"hint\">Signed in as admin</span> <button type=\"submit\">Sign out</button></form>");
-        }
-        else if (signInEnabled)
-        {
-            sb.Append("<form class=\"signin\" method=\"post\" action=\"/ui/signin\">").Append(Csrf(tokens))
-                .Append("<label for=\"token\" class=\"hint\">Admin token</label> <input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required> ")
-                .Append("<button type=\"submit\">Sign in</button></form>");
-        }
-        else
-        {
-            sb.Append("<p class=\"hint\">Read-only: sign-in is disabled (no AdminToken configured).</p>");
-        }
-
+        sb.Append("<form class=\"inline\" method=\"post\" action=\"/ui/signout\">").Append(Csrf(tokens))
+            .Append("<span class=\"hint\">").Append(role == CallerRole.Admin ? "Signed in as admin" : "Signed in as viewer (read-only)")
+            .Append("</span> <button type=\"submit\">Sign out</button></form>");
+        sb.Append("<form class=\"search\" method=\"get\" action=\"/\" role=\"search\"><label for=\"mac-search\" class=\"hint\">Find a MAC</label> ")
+            .Append("<input id=\"mac-search\" name=\"mac\" autocomplete=\"off\" placeholder=\"52:54:00 or a whole MAC\" value=\"").Append(E(view.Search?.Typed ?? ""))
+            .Append("\"> <button type=\"submit\">Search</button></form>");
         sb.Append("</header>");
         if (message is not null)
         {
             sb.Append("<p role=\"alert\" class=\"refused\">").Append(E(message)).Append("</p>");
         }
 
-        sb.Append("<main id=\"main\"><div id=\"live\" data-source=\"/ui/live\" data-interval=\"2000\" aria-live=\"polite\">")
-            .Append(Live(view, signedIn))
+        var source = view.Search is { } search ? "/ui/live?mac=" + Uri.EscapeDataString(search.Typed) : "/ui/live";
+        sb.Append("<main id=\"main\"><div id=\"live\" data-source=\"").Append(E(source)).Append("\" data-interval=\"2000\" aria-live=\"polite\">")
+            .Append(Live(view, role == CallerRole.Admin))
             .Append("</div></main>");
         return sb.ToString();
     }
 
-    /// <summary>The part of the page the script refreshes: status and the three lists.</summary>
+    /// <summary>The page for a caller who may not read devices: the sign-in form, or why there is none; never a device.</summary>
+    public static string SignIn(bool signInEnabled, AntiforgeryTokenSet tokens, string? message)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<header><h1>Ktizo devices</h1></header><main id=\"main\">");
+        if (message is not null)
+        {
+            sb.Append("<p role=\"alert\" class=\"refused\">").Append(E(message)).Append("</p>");
+        }
+
+        if (signInEnabled)
+        {
+            sb.Append("<p>Reading the devices needs sign-in: the viewer token reads, the admin token also approves and rejects.</p>")
+                .Append("<form class=\"signin\" method=\"post\" action=\"/ui/signin\">").Append(Csrf(tokens))
+                .Append("<label for=\"token\" class=\"hint\">Token (admin or viewer)</label> <input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required> ")
+                .Append("<button type=\"submit\">Sign in</button></form>");
+        }
+        else
+        {
+            sb.Append("<p id=\"closed\" class=\"refused\">The device list is closed: set ViewerToken or AdminToken to read devices.</p>");
+        }
+
+        return sb.Append("</main>").ToString();
+    }
+
+    /// <summary>The part of the page the script refreshes: status, counts, the newest pending, the first decided, the search.</summary>
     public static string Live(UiView view, bool signedIn)
     {
         var sb = new StringBuilder();
@@ -93,10 +110,50 @@ internal static class UiHtml
             sb.Append("</ul></div>");
         }
 
+        var counts = view.Counts;
+        sb.Append("<p id=\"counts\">").Append(counts.Pending.ToString(CultureInfo.InvariantCulture)).Append(" pending, ")
+            .Append(counts.Approved.ToString(CultureInfo.InvariantCulture)).Append(" approved, ")
+            .Append(counts.Rejected.ToString(CultureInfo.InvariantCulture)).Append(" rejected</p>");
         sb.Append("</section>");
 
-        var pending = view.Devices.Where(d => d.Status == DeviceStatus.Pending).OrderByDescending(d => d.Record?.LastSeen).ToList();
-        sb.Append("<section aria-labelledby=\"pending-h\"><h2 id=\"pending-h\">Pending (<span id=\"pending-count\">").Append(pending.Count).Append("</span>)</h2>");
+        if (view.Search is { } search)
+        {
+            sb.Append("<section aria-labelledby=\"search-h\"><h2 id=\"search-h\">MACs starting with <code>").Append(E(search.Prefix ?? search.Typed)).Append("</code></h2>");
+            if (search.Prefix is null)
+            {
+                sb.Append("<p class=\"refused\">Not a MAC or the beginning of one: type hex digits, with ':' or '-' between pairs if you like.</p>");
+            }
+            else if (search.Found.Count == 0)
+            {
+                sb.Append("<p class=\"empty\">No device.</p>");
+            }
+            else
+            {
+                Table(sb, "found", ["MAC", "status", "hostname", "last seen", "source address", "requests"]);
+                foreach (var d in search.Found)
+                {
+                    sb.Append("<tr data-mac=\"").Append(E(d.Mac.ToString())).Append("\">");
+                    Td(sb, "MAC", $"<code>{E(d.Mac.ToString())}</code>");
+                    Td(sb, "status", E(d.Status.Name()));
+                    Td(sb, "hostname", E(d.Hostname ?? "–"));
+                    Td(sb, "last seen", Time(d.Record?.LastSeen));
+                    Td(sb, "source address", E(d.Record?.LastAddress ?? "–"));
+                    Td(sb, "requests", (d.Record?.RequestCount ?? 0).ToString(CultureInfo.InvariantCulture));
+                    sb.Append("</tr>");
+                }
+
+                sb.Append("</tbody></table></div>");
+                if (search.Found.Count >= UiData.SearchShown)
+                {
+                    sb.Append("<p class=\"hint more\">The first ").Append(UiData.SearchShown).Append(" are shown: type more of the MAC to narrow it.</p>");
+                }
+            }
+
+            sb.Append("</section>");
+        }
+
+        var pending = view.Pending;
+        sb.Append("<section aria-labelledby=\"pending-h\"><h2 id=\"pending-h\">Pending (<span id=\"pending-count\">").Append(counts.Pending).Append("</span>)</h2>");
         if (pending.Count == 0)
         {
             sb.Append("<p class=\"empty\">No machine is waiting.</p>");
@@ -123,12 +180,13 @@ internal static class UiHtml
             }
 
             sb.Append("</tbody></table></div>");
+            More(sb, counts.Pending, pending.Count, "the newest are shown; find others by MAC");
         }
 
         sb.Append("</section>");
 
-        var approved = view.Devices.Where(d => d.Status == DeviceStatus.Approved && d.Device is not null).OrderBy(d => d.Device!.Hostname, StringComparer.Ordinal).ToList();
-        sb.Append("<section aria-labelledby=\"approved-h\"><h2 id=\"approved-h\">Approved (").Append(approved.Count).Append(")</h2>");
+        var approved = view.Approved;
+        sb.Append("<section aria-labelledby=\"approved-h\"><h2 id=\"approved-h\">Approved (").Append(counts.Approved).Append(")</h2>");
         if (approved.Count == 0)
         {
             sb.Append("<p class=\"empty\">No approved device in the served commit.</p>");
@@ -152,12 +210,13 @@ internal static class UiHtml
             }
 
             sb.Append("</tbody></table></div>");
+            More(sb, counts.Approved, approved.Count, "the first by hostname are shown; find others by MAC");
         }
 
         sb.Append("</section>");
 
-        var rejected = view.Devices.Where(d => d.Status == DeviceStatus.Rejected).ToList();
-        sb.Append("<section aria-labelledby=\"rejected-h\"><h2 id=\"rejected-h\">Rejected (").Append(rejected.Count).Append(")</h2>");
+        var rejected = view.Rejected;
+        sb.Append("<section aria-labelledby=\"rejected-h\"><h2 id=\"rejected-h\">Rejected (").Append(counts.Rejected).Append(")</h2>");
         if (rejected.Count == 0)
         {
             sb.Append("<p class=\"empty\">No rejected device.</p>");
@@ -177,10 +236,20 @@ internal static class UiHtml
             }
 
             sb.Append("</tbody></table></div>");
+            More(sb, counts.Rejected, rejected.Count, "the first by hostname are shown; find others by MAC");
         }
 
         sb.Append("</section>");
         return sb.ToString();
+    }
+
+    private static void More(StringBuilder sb, int total, int shown, string how)
+    {
+        if (total > shown)
+        {
+            sb.Append("<p class=\"hint more\">Showing ").Append(shown.ToString(CultureInfo.InvariantCulture)).Append(" of ")
+                .Append(total.ToString(CultureInfo.InvariantCulture)).Append(": ").Append(E(how)).Append(".</p>");
+        }
     }
 
     public static string Decide(ApproveForm form, string nextControlPlane, bool github, AntiforgeryTokenSet tokens, IReadOnlyList<Diagnostic> errors, IReadOnlyList<Diagnostic> rejectErrors)

@@ -9,6 +9,9 @@ namespace Ktizo.BootChain.Tests.Harness;
 /// </summary>
 public static class KtizoServe
 {
+    /// <summary>Reads the device list (issue 15: it needs sign-in).</summary>
+    public const string ViewerToken = "bootchain-viewer-token-0123";
+
     public static async Task StartAsync(BootLab lab, TestRepository repository, string webhookSecret)
     {
         var ktizo = Path.Combine(AppContext.BaseDirectory, "ktizo.dll");
@@ -19,6 +22,7 @@ public static class KtizoServe
             "dotnet", ktizo, "serve",
             "--repository", repository.Path, "--branch", "main", "--data-folder", data,
             "--urls", url, "--public-base-url", url, "--webhook-secret", webhookSecret,
+            "--viewer-token", ViewerToken,
             // Long enough that only the webhook can explain a prompt approval.
             "--poll-interval", "600s",
             "--boot-assets-path", Path.Combine(lab.TftpRoot, "talos"), "--boot-console-args", "console=ttyS0",

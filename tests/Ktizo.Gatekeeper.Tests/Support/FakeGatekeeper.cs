@@ -26,7 +26,7 @@ public sealed class FakeGatekeeper : IAsyncDisposable
 
     public static async Task<FakeGatekeeper> StartAsync(
         ITestOutputHelper output, IEnumerable<(string Path, string Content)> files, IEnumerable<string>? extraArgs = null, IConfigRenderer? renderer = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
     {
         var source = new FakeRepositorySource();
         var gatekeeper = new FakeGatekeeper(source);
@@ -41,7 +41,8 @@ public sealed class FakeGatekeeper : IAsyncDisposable
                 collection.AddSingleton<IRepositorySource>(source);
                 collection.AddSingleton<IConfigRenderer>(renderer ?? new MiniRenderer());
                 services?.Invoke(collection);
-            });
+            },
+            log);
         await gatekeeper.Host.WaitForCommitAsync(first);
         return gatekeeper;
     }

@@ -14,6 +14,7 @@ public sealed class GatekeeperHost : IAsyncDisposable
 {
     public const string WebhookSecret = "webhook-secret-0123456789";
     public const string AdminToken = "admin-token-0123456789";
+    public const string ViewerToken = "viewer-token-0123456789";
 
     private GatekeeperHost(WebApplication app, HttpClient client)
     {
@@ -33,12 +34,13 @@ public sealed class GatekeeperHost : IAsyncDisposable
     /// to sync; the rate limit is off unless <paramref name="extraArgs"/> sets it.
     /// </summary>
     public static async Task<GatekeeperHost> StartAsync(
-        ITestOutputHelper output, string repository, string dataFolder, IEnumerable<string>? extraArgs = null, Action<IServiceCollection>? services = null)
+        ITestOutputHelper output, string repository, string dataFolder, IEnumerable<string>? extraArgs = null, Action<IServiceCollection>? services = null,
+        System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
     {
         string[] args =
         [
             "--repository", repository, "--branch", "main", "--data-folder", dataFolder, "--urls", "http://127.0.0.1:0",
-            "--poll-interval", "1h", "--webhook-secret", WebhookSecret, "--admin-token", AdminToken, "--rate-limit-permits", "0",
+            "--poll-interval", "1h", "--webhook-secret", WebhookSecret, "--admin-token", AdminToken, "--viewer-token", ViewerToken, "--rate-limit-permits", "0",
             .. extraArgs ?? [],
         ];
         var app = GatekeeperApp.Build(
@@ -46,12 +48,15 @@ public sealed class GatekeeperHost : IAsyncDisposable
             builder =>
             {
                 builder.Logging.ClearProviders();
-                builder.Logging.AddProvider(new TestOutputLoggerProvider(output));
+                builder.Logging.AddProvider(new TestOutputLoggerProvider(output, log));
                 services?.Invoke(builder.Services);
             },
             configureApp: null);
         await app.StartAsync();
+        // Reading devices and the readiness detail needs sign-in (issue 15): the tests' client reads as the viewer;
+        // the access tests send their own Authorization (or none) through a client of their own.
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ViewerToken);
         return new GatekeeperHost(app, client);
     }
 
