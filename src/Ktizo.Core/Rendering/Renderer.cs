@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Ktizo.Core.ClusterSecrets;
 using Ktizo.Core.Files;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Templates;
@@ -14,9 +15,12 @@ public static class Renderer
     /// <summary>
     /// Validates <paramref name="tree"/> and renders every approved device; every error of the tree is
     /// reported in one run. Devices whose inputs are unchanged since <paramref name="previous"/> reuse its bytes.
+    /// The cluster's secrets come from <paramref name="secrets"/>; without one the configs carry
+    /// <see cref="PlaceholderSecrets"/> (enough to validate and diff, never to serve: the set says so).
     /// </summary>
-    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null)
+    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null, SecretsBundle? secrets = null)
     {
+        secrets ??= PlaceholderSecrets.Bundle;
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
         var cluster = InventoryReader.ReadCluster(tree, diagnostics);
@@ -24,7 +28,9 @@ public static class Renderer
         var devices = InventoryReader.ReadDevices(tree, cluster, clusterKey, diagnostics, previous?.ParsedFiles);
         var approved = devices.Approved;
         InventoryRules.Check(devices.Sources, cluster, diagnostics);
-        var templates = TemplateSet.Load(tree, diagnostics);
+        SecretScan.Check(tree, diagnostics);
+        var templates = TemplateSet.Load(tree, diagnostics).WithSecrets(secrets, diagnostics);
+        var fingerprint = secrets.Fingerprint;
 
         var rendered = new RenderedConfig?[approved.Count];
         string? templatesKey = null;
@@ -33,9 +39,10 @@ public static class Renderer
         if (cluster is not null && clusterKey is not null)
         {
             var renderer = new DeviceRenderer(templates, cluster);
-            templatesKey = TemplatesKey(tree);
+            // The bundle is an input of every device: a changed bundle renders every device again.
+            templatesKey = TemplatesKey(tree) + "secrets=" + fingerprint + "\n";
             var sameTemplates = previous?.TemplatesKey == templatesKey;
-            var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey, templates)).ToArray();
+            var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey + "|" + fingerprint, templates)).ToArray();
             var todo = new List<int>(approved.Count);
             for (var i = 0; i < approved.Count; i++)
             {
@@ -71,7 +78,12 @@ public static class Renderer
             return new RenderResult(null, all, stats);
         }
 
-        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, devices.Rejected, devices.Parsed, templatesKey), all, stats);
+        var set = new RenderedSet(tree.Commit, cluster, rendered!, devices.Rejected, devices.Parsed, templatesKey)
+        {
+            SecretsFingerprint = fingerprint,
+            PlaceholderSecrets = secrets.IsPlaceholder,
+        };
+        return new RenderResult(set, all, stats);
     }
 
     /// <summary>
