@@ -22,11 +22,14 @@ public static class RenderCommand
             Description = "The folder to write to (replaced whole)",
             Required = true,
         };
-        var command = new Command("render", "Render every approved device's config into a folder") { repo, rev, format, output };
+        var secrets = ClusterSecrets.SecretsOptions.File();
+        var command = new Command("render", "Render every approved device's config into a folder") { repo, rev, format, output, secrets };
         command.SetAction(parse => CommandErrors.Run(console, () =>
         {
             using var source = TreeSource.Open(parse.GetValue(repo)!, parse.GetValue(rev));
-            var result = Renderer.Render(source.Tree);
+            var bundle = ClusterSecrets.SecretsOptions.Load(parse.GetValue(secrets));
+            var result = Renderer.Render(source.Tree, secrets: bundle);
+            ClusterSecrets.SecretsOptions.NotePlaceholders(console, bundle);
             if (!result.IsValid)
             {
                 if (parse.GetValue(format) == OutputFormat.Json)

@@ -26,6 +26,7 @@ public static class ValidateCommand
             var talosSchema = schemaFile is null ? null : TalosSchema.Load(schemaFile.FullName);
             using var source = TreeSource.Open(parse.GetValue(repo)!, parse.GetValue(rev));
             var result = Renderer.Render(source.Tree);
+            ClusterSecrets.SecretsOptions.NotePlaceholders(console, null);
             var errors = result.Errors.ToList();
             if (result.Set is not null && talosSchema is not null)
             {
