@@ -113,6 +113,7 @@ public static class GatekeeperApp
         services.AddSingleton<IRepositorySource>(sp => new MirrorRepositorySource(new RepositoryMirror(
             new MirrorOptions(options.Repository, options.Branch, options.ClonePath, options.RepositoryToken),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<RepositoryMirror>())));
+        services.AddSingleton<ClusterSecretsSource>();
         services.AddSingleton<IConfigRenderer, CoreRenderer>();
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();

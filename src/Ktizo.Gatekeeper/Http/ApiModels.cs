@@ -85,7 +85,11 @@ public sealed record ReadinessView(
     DateTimeOffset? NextFetch,
     FailedCommitView? FailedCommit,
     int? Approved,
-    int? Rejected);
+    int? Rejected,
+    SecretsView? Secrets = null);
+
+/// <summary>The secrets bundle the served configs carry: which one (compare across replicas) and where it comes from; never a value.</summary>
+public sealed record SecretsView(string? Fingerprint, string File, bool Generated);
 
 /// <summary>A commit that is not served because it failed validation, with every error.</summary>
 public sealed record FailedCommitView(string Commit, DateTimeOffset Time, IReadOnlyList<string> Errors);

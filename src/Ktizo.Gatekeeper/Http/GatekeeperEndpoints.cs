@@ -253,6 +253,7 @@ public static class GatekeeperEndpoints
                 ? new FailedCommitView(failed.Commit, failed.Time, failed.Errors.Select(e => e.ToString()).ToList())
                 : null,
             snapshot?.Set.Approved.Count,
-            snapshot?.Set.Rejected.Count);
+            snapshot?.Set.Rejected.Count,
+            new SecretsView(snapshot?.Set.SecretsFingerprint, options.SecretsFile ?? "(generated in the data folder)", options.SecretsFile is null));
     }
 }

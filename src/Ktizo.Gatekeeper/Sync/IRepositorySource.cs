@@ -28,11 +28,45 @@ public sealed record Approval(string Commit, DateTimeOffset Time, string Author,
 public interface IConfigRenderer
 {
     Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous);
+
+    /// <summary>The fingerprint of the secrets the next render would use; a served set with another one renders again.</summary>
+    string? SecretsFingerprint => null;
 }
 
-/// <summary>The core's renderer.</summary>
-public sealed class CoreRenderer : IConfigRenderer
+/// <summary>The core's renderer, with the cluster's secrets bundle (<see cref="ClusterSecretsSource"/>).</summary>
+public sealed class CoreRenderer(ClusterSecretsSource secrets) : IConfigRenderer
 {
-    public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous) =>
-        Core.Rendering.Renderer.Render(tree, previous);
+    public string? SecretsFingerprint
+    {
+        get
+        {
+            try
+            {
+                return secrets.Current().Fingerprint;
+            }
+            catch (Core.KtizoException)
+            {
+                return secrets.Fingerprint; // the render reports the problem
+            }
+        }
+    }
+
+    public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous)
+    {
+        Core.ClusterSecrets.SecretsBundle bundle;
+        try
+        {
+            bundle = secrets.Current();
+        }
+        catch (Core.KtizoException e)
+        {
+            // Nothing is rendered without the real secrets: never placeholders on a machine.
+            return new Core.Rendering.RenderResult(
+                null,
+                [new Core.Validation.Diagnostic("secrets-bundle", e.Message, new Core.Validation.SourceLocation(secrets.Path, 0, 0))],
+                new Core.Rendering.RenderStats(0, 0, TimeSpan.Zero));
+        }
+
+        return Core.Rendering.Renderer.Render(tree, previous, bundle);
+    }
 }
