@@ -36,7 +36,7 @@ public sealed class SecretsCommandTests : IDisposable
 
         Assert.True(render.ExitCode == 0, render.Error);
         Assert.DoesNotContain("placeholder", render.Error, StringComparison.Ordinal);
-        Assert.Contains("placeholder secrets", validate.Error, StringComparison.Ordinal);
+        Assert.Contains("placeholder secrets", validate.Out, StringComparison.Ordinal);
         var controlPlane = File.ReadAllText(Path.Combine(outDir, "52-54-00-00-05-11.yaml"));
         var worker = File.ReadAllText(Path.Combine(outDir, "52-54-00-00-05-21.yaml"));
         Assert.Contains(bundle.Etcd.Key, controlPlane, StringComparison.Ordinal);

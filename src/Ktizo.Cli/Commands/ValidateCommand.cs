@@ -26,7 +26,6 @@ public static class ValidateCommand
             var talosSchema = schemaFile is null ? null : TalosSchema.Load(schemaFile.FullName);
             using var source = TreeSource.Open(parse.GetValue(repo)!, parse.GetValue(rev));
             var result = Renderer.Render(source.Tree);
-            ClusterSecrets.SecretsOptions.NotePlaceholders(console, null);
             var errors = result.Errors.ToList();
             if (result.Set is not null && talosSchema is not null)
             {
@@ -58,6 +57,7 @@ public static class ValidateCommand
         {
             var set = result.Set!;
             console.Out.WriteLine($"valid: {set.Approved.Count} approved and {set.Rejected.Count} rejected devices rendered{(set.Commit is null ? string.Empty : $" from {set.Commit[..12]}")}");
+            console.Out.WriteLine(ClusterSecrets.SecretsOptions.PlaceholderNote); // validation never needs the real secrets
         }
         else
         {
