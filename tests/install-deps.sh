@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 # git: the fixtures make real repositories with the command-line client too.
 command -v git >/dev/null || need+=(git)
+# openssl: the secrets tests check the generated keys and certificates with it (tests/Ktizo.Secrets.Tests).
+command -v openssl >/dev/null || need+=(openssl)
 # chromium: the UI tests drive Debian's Chromium through Playwright (never a browser download).
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 

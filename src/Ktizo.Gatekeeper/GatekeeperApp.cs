@@ -114,6 +114,7 @@ public static class GatekeeperApp
             new MirrorOptions(options.Repository, options.Branch, options.ClonePath, options.RepositoryToken),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<RepositoryMirror>())));
         services.AddSingleton<Core.Rendering.IConfigSchemas>(Schema.TalosSchemas.Embedded);
+        services.AddSingleton<ClusterSecretsSource>();
         services.AddSingleton<IConfigRenderer, CoreRenderer>();
         services.AddSingleton<ServingState>();
         services.AddSingleton<GatekeeperMetrics>();

@@ -7,8 +7,9 @@ using Ktizo.Testing.Redaction;
 namespace Ktizo.Cli.Tests;
 
 /// <summary>
-/// `ktizo diff` between two real commits, the second setting every secret field of the cluster's Talos
-/// version: the text (the pull-request comment) and the JSON show none of them.
+/// `ktizo diff` between two real commits, the second putting every secret field of the cluster's Talos version
+/// into a patch: the change is refused (`secret-in-git`, the check every field Talos redacts feeds), and neither
+/// the text (the pull-request comment) nor the JSON nor the errors show any of the values.
 /// </summary>
 public sealed class DiffRedactionTests : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class DiffRedactionTests : IDisposable
     [InlineData("v1.11.6")]
     [InlineData("v1.12.11")]
     [InlineData("v1.13.9")]
-    public void Diff_APatchSettingEverySecretOfTheClustersTable_ShowsNoneOfThem(string version)
+    public void Diff_APatchSettingEverySecretOfTheClustersTable_IsRefusedAndShowsNoneOfThem(string version)
     {
         var patch = SecretPatch.For(RedactionTable.For(version).Rules);
         var (before, after) = Commits(version, patch.Yaml);
@@ -32,33 +33,30 @@ public sealed class DiffRedactionTests : IDisposable
         {
             var run = CliRun.Invoke("diff", before, after, "--repo", _git.WorkPath, "--format", format);
 
-            Assert.Equal(ExitCodes.Ok, run.ExitCode);
+            Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+            Assert.Contains("secret-in-git", run.Out + run.Error, StringComparison.Ordinal);
+            Assert.Contains(SecretsPatch, run.Out + run.Error, StringComparison.Ordinal);
             Assert.All(patch.Secrets, secret => Assert.DoesNotContain(secret, run.Out + run.Error, StringComparison.Ordinal));
-            Assert.Contains(Redactor.Mask, run.Out, StringComparison.Ordinal);
-            Assert.All(patch.Kinds, kind => Assert.Contains($"kind: {kind}", run.Out, StringComparison.Ordinal));
-            Assert.DoesNotContain("has no redaction table", run.Out, StringComparison.Ordinal);
         }
-
-        Assert.Contains("3 changed", CliRun.Invoke("diff", before, after, "--repo", _git.WorkPath).Out, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Diff_AtAMinorWithoutATable_HidesEveryTablesSecretsAndSaysSo()
+    public void Diff_EveryTablesSecrets_EachRefusedAtItsLine()
     {
         var patch = SecretPatch.For(RedactionTable.All.Rules);
-        var (before, after) = Commits("v1.14.0", patch.Yaml);
+        var (before, after) = Commits("v1.13.9", patch.Yaml);
 
-        var text = CliRun.Invoke("diff", before, after, "--repo", _git.WorkPath);
-        var json = CliRun.Invoke("diff", before, after, "--repo", _git.WorkPath, "--format", "json");
+        var run = CliRun.Invoke("diff", before, after, "--repo", _git.WorkPath);
 
-        Assert.All(patch.Secrets, secret => Assert.DoesNotContain(secret, text.Out + json.Out, StringComparison.Ordinal));
-        Assert.Contains("> Talos v1.14 has no redaction table here", text.Out, StringComparison.Ordinal);
-        using var document = JsonDocument.Parse(json.Out);
-        Assert.Contains("Talos v1.14 has no redaction table here", document.RootElement.GetProperty("redactionNote").GetString(), StringComparison.Ordinal);
+        var lines = patch.Yaml.Split('\n');
+        var refused = (run.Out + run.Error).Split('\n').Count(l => l.Contains(SecretsPatch + ":", StringComparison.Ordinal) && l.Contains("secret-in-git", StringComparison.Ordinal));
+        Assert.Equal(patch.Secrets.Count, refused);
+        Assert.All(patch.Secrets, secret => Assert.DoesNotContain(secret, run.Out + run.Error, StringComparison.Ordinal));
+        Assert.All(patch.Secrets, secret => Assert.Contains(lines, l => l.Contains(secret, StringComparison.Ordinal)));
     }
 
     [Fact]
-    public void Diff_TheThreeReportedLeaks_AreRedacted()
+    public void Diff_TheThreeReportedLeaks_AreRefusedAndNotShown()
     {
         const string Leaks = """
             apiVersion: v1alpha1
@@ -87,12 +85,11 @@ public sealed class DiffRedactionTests : IDisposable
 
         var run = CliRun.Invoke("diff", before, after, "--repo", _git.WorkPath);
 
-        Assert.Equal(ExitCodes.Ok, run.ExitCode);
-        Assert.DoesNotContain("SECRET-wg-private-key-1", run.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain("SECRET-registry-password-1", run.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain("SECRET-volume-passphrase-1", run.Out, StringComparison.Ordinal);
-        Assert.Contains("+username: robot", run.Out, StringComparison.Ordinal);
-        Assert.Contains("+privateKey: '******'", run.Out.Replace("\"******\"", "'******'", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+        Assert.Contains($"{SecretsPatch}:4:", run.Out + run.Error, StringComparison.Ordinal);
+        Assert.Contains($"{SecretsPatch}:10:", run.Out + run.Error, StringComparison.Ordinal);
+        Assert.Contains($"{SecretsPatch}:20:", run.Out + run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET-", run.Out + run.Error, StringComparison.Ordinal);
     }
 
     private (string Before, string After) Commits(string talosVersion, string patch)

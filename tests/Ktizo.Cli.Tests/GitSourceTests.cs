@@ -64,8 +64,8 @@ public sealed class GitSourceTests : IDisposable
         Assert.Contains("-    - address: 10.0.5.21/24", run.Out, StringComparison.Ordinal);
         Assert.Contains("+    - address: 10.0.5.31/24", run.Out, StringComparison.Ordinal);
         Assert.Contains("token: '******'", run.Out.Replace("\"******\"", "'******'", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.DoesNotContain("fakefa.keexamplenotreal", run.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain("ktizo0.example0nosecret", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("ktizo1.placeholder00001", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("ktizo0.placeholder00000", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public static class DiffCommand
             var path = parse.GetValue(repo)!;
             var a = RenderAt(path, parse.GetValue(before)!);
             var b = RenderAt(path, parse.GetValue(after)!);
+            ClusterSecrets.SecretsOptions.NotePlaceholders(console, null); // both sides: the same placeholders, so a diff never shows a secret
             var errors = a.Errors.Select(e => e with { Message = $"[{parse.GetValue(before)}] {e.Message}" })
                 .Concat(b.Errors.Select(e => e with { Message = $"[{parse.GetValue(after)}] {e.Message}" }))
                 .ToList();

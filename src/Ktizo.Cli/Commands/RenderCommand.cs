@@ -23,12 +23,15 @@ public static class RenderCommand
             Required = true,
         };
         var schema = CommonOptions.Schema();
-        var command = new Command("render", "Render every approved device's config into a folder") { repo, rev, format, output, schema };
+        var secrets = ClusterSecrets.SecretsOptions.File();
+        var command = new Command("render", "Render every approved device's config into a folder") { repo, rev, format, output, schema, secrets };
         command.SetAction(parse => CommandErrors.Run(console, () =>
         {
             var schemas = CommonOptions.Schemas(parse.GetValue(schema));
             using var source = TreeSource.Open(parse.GetValue(repo)!, parse.GetValue(rev));
-            var result = Renderer.Render(source.Tree, schemas: schemas);
+            var bundle = ClusterSecrets.SecretsOptions.Load(parse.GetValue(secrets));
+            var result = Renderer.Render(source.Tree, schemas: schemas, secrets: bundle);
+            ClusterSecrets.SecretsOptions.NotePlaceholders(console, bundle);
             if (!result.IsValid)
             {
                 if (parse.GetValue(format) == OutputFormat.Json)

@@ -50,6 +50,7 @@ public static class ValidateCommand
         {
             var set = result.Set!;
             console.Out.WriteLine($"valid: {set.Approved.Count} approved and {set.Rejected.Count} rejected devices rendered{(set.Commit is null ? string.Empty : $" from {set.Commit[..12]}")}");
+            console.Out.WriteLine(ClusterSecrets.SecretsOptions.PlaceholderNote); // validation never needs the real secrets
         }
         else
         {

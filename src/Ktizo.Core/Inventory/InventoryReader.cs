@@ -271,6 +271,8 @@ public static class InventoryReader
             return null;
         }
 
+        // Here, where a file is read anyway: an unchanged device file is not read again, and it passed before.
+        ClusterSecrets.SecretScan.CheckText(path, text, diagnostics);
         var documents = YamlDocuments.Parse(text, path, out var errors);
         if (errors.Count > 0)
         {

@@ -36,6 +36,12 @@ public sealed class RenderedSet
     /// <summary>Every file under <c>templates/</c> with its id, or null: while it is unchanged, so is every unchanged device's input key.</summary>
     public string? TemplatesKey { get; }
 
+    /// <summary>The fingerprint of the secrets bundle the configs carry (<see cref="ClusterSecrets.SecretsBundle.Fingerprint"/>).</summary>
+    public string SecretsFingerprint { get; init; } = "";
+
+    /// <summary>True when rendered with placeholder secrets: fit to validate and diff, never to serve.</summary>
+    public bool PlaceholderSecrets { get; init; }
+
     /// <summary>Default deny: anything not in a device file is pending.</summary>
     public DeviceStatus StatusOf(MacAddress mac) =>
         Approved.ContainsKey(mac) ? DeviceStatus.Approved

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Ktizo.Core.ClusterSecrets;
 using Ktizo.Core.Files;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Templates;
@@ -17,10 +18,14 @@ public static class Renderer
     /// The work is bounded by <paramref name="limits"/> (<see cref="RenderLimits.Default"/> when null). With
     /// <paramref name="schemas"/> (what the CLI and the gatekeeper pass), every rendered config is also checked
     /// against the Talos config schema of the cluster's <c>talosVersion</c>, and a version it lacks is an error.
+    /// The cluster's secrets come from <paramref name="secrets"/>; without one the configs carry
+    /// <see cref="PlaceholderSecrets"/> (enough to validate and diff, never to serve: the set says so).
     /// </summary>
-    public static RenderResult Render(IFileTree tree, RenderedSet? previous = null, IConfigSchemas? schemas = null, RenderLimits? limits = null)
+    public static RenderResult Render(
+        IFileTree tree, RenderedSet? previous = null, IConfigSchemas? schemas = null, RenderLimits? limits = null, SecretsBundle? secrets = null)
     {
         limits ??= RenderLimits.Default;
+        secrets ??= PlaceholderSecrets.Bundle;
         var clock = Stopwatch.StartNew();
         var diagnostics = new Diagnostics();
         var cluster = InventoryReader.ReadCluster(tree, diagnostics, schemas);
@@ -29,7 +34,9 @@ public static class Renderer
         var approved = devices.Approved;
         InventoryRules.Check(devices.Sources, cluster, diagnostics);
         InventoryRules.CheckVip(approved, cluster, diagnostics);
-        var templates = TemplateSet.Load(tree, diagnostics);
+        SecretScan.Check(tree, diagnostics);
+        var templates = TemplateSet.Load(tree, diagnostics).WithSecrets(secrets, diagnostics);
+        var fingerprint = secrets.Fingerprint;
 
         var rendered = new RenderedConfig?[approved.Count];
         string? templatesKey = null;
@@ -39,9 +46,10 @@ public static class Renderer
         {
             using var budget = new CancellationTokenSource(limits.Budget, limits.Time);
             var renderer = new DeviceRenderer(templates, cluster, limits, budget.Token, schemas?.For(cluster.TalosVersion));
-            templatesKey = TemplatesKey(tree);
+            // The bundle is an input of every device: a changed bundle renders every device again.
+            templatesKey = TemplatesKey(tree) + "secrets=" + fingerprint + "\n";
             var sameTemplates = previous?.TemplatesKey == templatesKey;
-            var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey, templates)).ToArray();
+            var keys = approved.Select(d => sameTemplates && SameDevice(previous!, d) is { } old ? old.InputKey : InputKey(d, clusterKey + "|" + fingerprint, templates)).ToArray();
             var todo = new List<int>(approved.Count);
             for (var i = 0; i < approved.Count; i++)
             {
@@ -87,7 +95,12 @@ public static class Renderer
             return new RenderResult(null, all, stats);
         }
 
-        return new RenderResult(new RenderedSet(tree.Commit, cluster, rendered!, devices.Rejected, devices.Parsed, templatesKey), all, stats);
+        var set = new RenderedSet(tree.Commit, cluster, rendered!, devices.Rejected, devices.Parsed, templatesKey)
+        {
+            SecretsFingerprint = fingerprint,
+            PlaceholderSecrets = secrets.IsPlaceholder,
+        };
+        return new RenderResult(set, all, stats);
     }
 
     /// <summary>

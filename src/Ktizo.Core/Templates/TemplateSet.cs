@@ -1,3 +1,4 @@
+using Ktizo.Core.ClusterSecrets;
 using Ktizo.Core.Files;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Validation;
@@ -99,6 +100,28 @@ public sealed class TemplateSet
     }
 
     public BaseTemplate? Base(Role role) => _bases.GetValueOrDefault(role);
+
+    /// <summary>
+    /// The same templates with the cluster's secrets placed in each base (<see cref="SecretsPlacement"/>), once per
+    /// render rather than once per device. A base without a v1alpha1 document is reported and left out.
+    /// </summary>
+    public TemplateSet WithSecrets(SecretsBundle secrets, Diagnostics diagnostics)
+    {
+        var bases = new Dictionary<Role, BaseTemplate>();
+        foreach (var (role, template) in _bases)
+        {
+            var documents = SecretsPlacement.Apply(template.Documents, role, secrets);
+            if (documents is null)
+            {
+                diagnostics.Add("base-no-v1alpha1", "the base config has no v1alpha1 document (version: v1alpha1) to put the cluster's secrets in", new SourceLocation(template.Path, 1, 1));
+                continue;
+            }
+
+            bases[role] = new BaseTemplate(template.Path, template.Id, documents);
+        }
+
+        return new TemplateSet(bases, _patches);
+    }
 
     /// <summary>The patches for a device in the order they apply; null when one of its own patches did not load.</summary>
     public IReadOnlyList<PatchTemplate>? PatchesFor(Device device)

@@ -87,7 +87,8 @@ public sealed record ReadinessView(
     FailedCommitView? FailedCommit,
     int? Approved,
     int? Rejected,
-    StoreView Store);
+    StoreView Store,
+    SecretsView? Secrets = null);
 
 /// <summary>Whether the device store records new machines; while it does not, /readyz is 503.</summary>
 public sealed record StoreView(bool Writable, DateTimeOffset? FailingSince, long Failures, string? LastError);
@@ -98,6 +99,9 @@ public sealed record ReadinessStatusView(bool Ready, string Status)
     public static ReadinessStatusView Of(ReadinessView view) =>
         new(view.Ready, view.Ready ? "ready" : view.Commit is null ? "no_commit" : "store_failing");
 }
+
+/// <summary>The secrets bundle the served configs carry: which one (compare across replicas) and where it comes from; never a value.</summary>
+public sealed record SecretsView(string? Fingerprint, string File, bool Generated);
 
 /// <summary>A commit that is not served because it failed validation, with every error.</summary>
 public sealed record FailedCommitView(string Commit, DateTimeOffset Time, IReadOnlyList<string> Errors);

@@ -194,6 +194,7 @@ public static class GatekeeperEndpoints
                 : null,
             snapshot?.Set.Approved.Count,
             snapshot?.Set.Rejected.Count,
-            new StoreView(!health.Failing, health.FailingSince, health.Failures, health.LastError));
+            new StoreView(!health.Failing, health.FailingSince, health.Failures, health.LastError),
+            new SecretsView(snapshot?.Set.SecretsFingerprint, options.SecretsFile ?? "(generated in the data folder)", options.SecretsFile is null));
     }
 }

@@ -35,6 +35,9 @@ public sealed class GatekeeperOptions
     /// <summary>GitHub webhook secret; without one every webhook call is refused.</summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>The cluster's secrets bundle, outside git; null: one generated in the data folder (docs/secrets.md).</summary>
+    public string? SecretsFile { get; set; }
+
     /// <summary>Bearer token for the admin calls (POST /api/v1/sync); without one they are refused.</summary>
     public string? AdminToken { get; set; }
 

@@ -69,13 +69,14 @@ internal sealed class CommitSwapper(
     public bool RenderAndSwap(string commit, string from, IFileTree? tree)
     {
         var current = state.Snapshot;
-        if (current?.Commit == commit)
+        var secrets = renderer.SecretsFingerprint;
+        if (current?.Commit == commit && (secrets is null || current.Set.SecretsFingerprint == secrets))
         {
             (tree as IDisposable)?.Dispose();
             return true;
         }
 
-        if (state.Status.FailedCommit?.Commit == commit)
+        if (state.Status.FailedCommit is { } failed && failed.Commit == commit && failed.SecretsFingerprint == secrets)
         {
             // Already reported; rendering it again would give the same errors.
             (tree as IDisposable)?.Dispose();
@@ -106,12 +107,18 @@ internal sealed class CommitSwapper(
         metrics.RenderDuration.Observe(elapsed.TotalSeconds);
         var now = time.GetUtcNow();
 
+        if (result.IsValid && result.Set!.PlaceholderSecrets && secrets is not null)
+        {
+            // A renderer that has real secrets never hands back placeholders; if one did, it is not served.
+            result = result with { Set = null, Errors = [new Diagnostic("secrets-bundle", "rendered with placeholder secrets; not served", new SourceLocation(string.Empty, 0, 0))] };
+        }
+
         if (!result.IsValid)
         {
             var errors = result.Errors.Count > 0
                 ? result.Errors
                 : [new Diagnostic("internal", "the renderer returned no set and no error", new SourceLocation(string.Empty, 0, 0))];
-            state.SetStatus(state.Status with { FailedCommit = new RenderFailure(commit, now, errors) });
+            state.SetStatus(state.Status with { FailedCommit = new RenderFailure(commit, now, errors) { SecretsFingerprint = secrets } });
             metrics.RenderFailing(errors.Count);
             Log.RenderFailed(logger, commit, errors.Count, current?.Commit);
             foreach (var error in errors)

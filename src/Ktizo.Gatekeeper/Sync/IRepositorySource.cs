@@ -28,21 +28,55 @@ public sealed record Approval(string Commit, DateTimeOffset Time, string Author,
 public interface IConfigRenderer
 {
     Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous);
+
+    /// <summary>The fingerprint of the secrets the next render would use; a served set with another one renders again.</summary>
+    string? SecretsFingerprint => null;
 }
 
 /// <summary>
 /// The core's renderer, within the gatekeeper's bounds: all cores but one (serving keeps a core during a hostile
 /// render; docs/benchmarks.md, "Hostile render"), and the <see cref="Settings.GatekeeperOptions.RenderBudget"/>;
 /// every config checked against the Talos config schema of the cluster's talosVersion (a commit that fails it is
-/// not served, like any other error).
+/// not served, like any other error); with the cluster's secrets bundle (<see cref="ClusterSecretsSource"/>).
 /// </summary>
-public sealed class CoreRenderer(Core.Rendering.RenderLimits limits, Core.Rendering.IConfigSchemas schemas) : IConfigRenderer
+public sealed class CoreRenderer(Core.Rendering.RenderLimits limits, Core.Rendering.IConfigSchemas schemas, ClusterSecretsSource secrets) : IConfigRenderer
 {
-    public CoreRenderer(Settings.GatekeeperOptions options, Core.Rendering.IConfigSchemas schemas)
-        : this(new Core.Rendering.RenderLimits { Budget = options.RenderBudget }, schemas)
+    public CoreRenderer(Settings.GatekeeperOptions options, Core.Rendering.IConfigSchemas schemas, ClusterSecretsSource secrets)
+        : this(new Core.Rendering.RenderLimits { Budget = options.RenderBudget }, schemas, secrets)
     {
     }
 
-    public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous) =>
-        Core.Rendering.Renderer.Render(tree, previous, schemas, limits);
+    public string? SecretsFingerprint
+    {
+        get
+        {
+            try
+            {
+                return secrets.Current().Fingerprint;
+            }
+            catch (Core.KtizoException)
+            {
+                return secrets.Fingerprint; // the render reports the problem
+            }
+        }
+    }
+
+    public Core.Rendering.RenderResult Render(IFileTree tree, Core.Rendering.RenderedSet? previous)
+    {
+        Core.ClusterSecrets.SecretsBundle bundle;
+        try
+        {
+            bundle = secrets.Current();
+        }
+        catch (Core.KtizoException e)
+        {
+            // Nothing is rendered without the real secrets: never placeholders on a machine.
+            return new Core.Rendering.RenderResult(
+                null,
+                [new Core.Validation.Diagnostic("secrets-bundle", e.Message, new Core.Validation.SourceLocation(secrets.Path, 0, 0))],
+                new Core.Rendering.RenderStats(0, 0, TimeSpan.Zero));
+        }
+
+        return Core.Rendering.Renderer.Render(tree, previous, schemas, limits, bundle);
+    }
 }

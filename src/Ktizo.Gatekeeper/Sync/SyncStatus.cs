@@ -36,4 +36,8 @@ public sealed record SyncStatus
 }
 
 /// <summary>A commit that was not served, with every error found in it.</summary>
-public sealed record RenderFailure(string Commit, DateTimeOffset Time, IReadOnlyList<Diagnostic> Errors);
+public sealed record RenderFailure(string Commit, DateTimeOffset Time, IReadOnlyList<Diagnostic> Errors)
+{
+    /// <summary>The secrets the failed render used: a changed bundle is worth rendering the same commit again.</summary>
+    public string? SecretsFingerprint { get; init; }
+}

@@ -182,8 +182,8 @@ public sealed class ApproveCommandTests : IAsyncLifetime
         Assert.Contains("<details><summary>Rendered config", body, StringComparison.Ordinal);
         Assert.Contains("```yaml\n" + Secrets.Redact(config.Yaml, set.Cluster.TalosVersion) + "```", body, StringComparison.Ordinal);
         Assert.Contains(Secrets.Mask, body, StringComparison.Ordinal);
-        Assert.DoesNotContain("fakefa.keexamplenotreal", body, StringComparison.Ordinal);
-        Assert.DoesNotContain("ktizo0.example0nosecret", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ktizo1.placeholder00001", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ktizo0.placeholder00000", body, StringComparison.Ordinal);
 
         Assert.False(File.Exists(Path.Combine(_f.Devices, "worker-04.yaml")));
         Assert.DoesNotContain(gitHub.Token, run.Out + run.Error, StringComparison.Ordinal);

@@ -55,8 +55,9 @@ public class ConfigChecksTests
             t => NoDefaultDisk(t).Add("templates/patches/all/60-disk.yaml", "machine:\n    install:\n        diskSelector:\n            type: nvme\n"),
             "config-install-disk", Cp, "neither machine.install.disk nor machine.install.diskSelector"),
         new("control plane without the CA key", "v1alpha1/v1alpha1_validation.go:152",
-            t => t.Add("templates/base/controlplane.yaml", BaseWithCaKey(null)),
-            t => t.Add("templates/base/controlplane.yaml", BaseWithCaKey("a2V5")),
+            // The key comes from the secrets bundle; a control-plane patch can still delete it.
+            t => t.Add("templates/patches/controlplane/60-ca.yaml", "machine:\n    ca:\n        key:\n            $patch: delete\n"),
+            t => t.Add("templates/patches/controlplane/60-ca.yaml", "machine:\n    nodeLabels:\n        $patch: delete\n"),
             "config-controlplane-ca", Cp, "machine.ca.key is not set"),
         new("etcd settings on a worker", "v1alpha1/v1alpha1_validation.go:437",
             t => t.Add("templates/patches/all/60-etcd.yaml", Etcd),
@@ -139,22 +140,4 @@ public class ConfigChecksTests
 
     private static InMemoryFileTree NoDefaultDisk(InMemoryFileTree tree) =>
         tree.Add(ClusterFile, Example(ClusterFile).Replace("  installDisk: /dev/sda\n", "", StringComparison.Ordinal));
-
-    /// <summary>The example's control-plane base with machine.ca.key replaced, or left out when <paramref name="key"/> is null.</summary>
-    private static string BaseWithCaKey(string? key)
-    {
-        var lines = Example("templates/base/controlplane.yaml").Split('\n').ToList();
-        var ca = lines.IndexOf("    ca:");
-        var at = lines.FindIndex(ca, l => l.StartsWith("        key: ", StringComparison.Ordinal));
-        if (key is null)
-        {
-            lines.RemoveAt(at);
-        }
-        else
-        {
-            lines[at] = $"        key: {key}";
-        }
-
-        return string.Join('\n', lines);
-    }
 }
