@@ -9,7 +9,11 @@ public sealed record Cluster(
     string Endpoint,
     string TalosVersion,
     string? KubernetesVersion,
-    ClusterDefaults Defaults);
+    ClusterDefaults Defaults)
+{
+    /// <summary><c>deviceAuth:</c>, the mode every device has unless its file says otherwise (docs/device-auth.md).</summary>
+    public DeviceAuth.DeviceAuthMode DeviceAuth { get; init; }
+}
 
 /// <summary>The <c>defaults:</c> block of cluster.yaml.</summary>
 public sealed record ClusterDefaults(

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Ktizo.Core.DeviceAuth;
 using Ktizo.Core.Files;
 using Ktizo.Core.Validation;
 using Ktizo.Core.Yaml;
@@ -16,10 +17,10 @@ public static class InventoryReader
     /// <summary>Inventory files are small; anything bigger is a mistake or an attack, and is not parsed.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    private static readonly string[] ClusterKeys = ["name", "endpoint", "talosVersion", "kubernetesVersion", "defaults"];
+    private static readonly string[] ClusterKeys = ["name", "endpoint", "talosVersion", "kubernetesVersion", "defaults", "deviceAuth"];
     private static readonly string[] DefaultsKeys = ["gateway", "nameservers", "installDisk", "mtu"];
     private static readonly string[] DeviceKeys =
-        ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason"];
+        ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason", "deviceAuth"];
 
     public static Cluster? ReadCluster(IFileTree tree, Diagnostics diagnostics)
     {
@@ -50,13 +51,17 @@ public static class InventoryReader
         var nameservers = defaultsMap is null ? [] : Nameservers(defaultsMap);
         var disk = defaultsMap is null ? null : InstallDisk(defaultsMap);
         var mtu = defaultsMap is null ? null : Mtu(defaultsMap);
+        var deviceAuth = DeviceAuth(map);
 
         if (diagnostics.Count > before || name is null || endpoint is null || talos is null)
         {
             return null;
         }
 
-        return new Cluster(name, endpoint, talos, kubernetes, new ClusterDefaults(gateway?.ToString(), nameservers, disk, mtu));
+        return new Cluster(name, endpoint, talos, kubernetes, new ClusterDefaults(gateway?.ToString(), nameservers, disk, mtu))
+        {
+            DeviceAuth = deviceAuth ?? DeviceAuthMode.Off,
+        };
     }
 
     /// <summary>
@@ -190,6 +195,7 @@ public static class InventoryReader
         var nameservers = Nameservers(map);
         var labels = Labels(map);
         var patches = Patches(map, tree);
+        var deviceAuth = DeviceAuth(map);
 
         if (diagnostics.Count > before || macText is null)
         {
@@ -218,7 +224,10 @@ public static class InventoryReader
             mtu ?? defaults?.Mtu,
             nameservers.Count > 0 ? nameservers : defaults?.Nameservers ?? [],
             labels,
-            patches);
+            patches)
+        {
+            DeviceAuth = deviceAuth ?? cluster?.DeviceAuth ?? DeviceAuthMode.Off,
+        };
         return new ParsedDeviceFile(string.Empty, string.Empty, source, device, null, patches);
     }
 
@@ -343,6 +352,24 @@ public static class InventoryReader
         }
 
         return value;
+    }
+
+    private static DeviceAuthMode? DeviceAuth(MappingReader map)
+    {
+        var (value, node) = map.Scalar("deviceAuth", required: false);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!DeviceAuthModes.TryParse(value, out var mode))
+        {
+            var hint = Suggest.Closest(value, DeviceAuthModes.Names) is { } s ? $"did you mean '{s}'? " : string.Empty;
+            map.Diagnostics.Add("invalid-device-auth", $"deviceAuth '{Printable(value)}' is not known: {hint}use 'off', 'confirm' or 'first' (docs/device-auth.md)", map.File, node);
+            return null;
+        }
+
+        return mode;
     }
 
     private static int? Mtu(MappingReader map)
