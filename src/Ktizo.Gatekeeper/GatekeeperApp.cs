@@ -1,4 +1,5 @@
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.DeviceAuth;
 using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
@@ -119,6 +120,7 @@ public static class GatekeeperApp
         services.AddSingleton<DeviceSightings>();
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
+        services.AddDeviceAuth();
         services.AddDeviceUi();
 
         // Hosted services stop in reverse order: the sync loop first, then the final store flush.
@@ -158,6 +160,7 @@ public static class GatekeeperApp
 
         app.MapGatekeeper();
         app.MapBoot();
+        app.MapDeviceAuth();
         app.MapDeviceUi();
         return app;
     }

@@ -83,6 +83,9 @@ internal static class StoreSchema
             SELECT o.mac, s.name AS state, o.issue_number, o.issue_closed, o.decision_commit, o.decision_pr
             FROM issue_outbox o JOIN issue_outbox_states s ON s.code = o.status;
         """,
+
+        // 4: device flows, tokens and issued MACs of the OAuth device authorization (DeviceFlowSchema).
+        DeviceFlowSchema.Migration,
     ];
 
     public static int Version => Migrations.Length;

@@ -222,7 +222,7 @@ public static class GatekeeperEndpoints
         return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 
-    private static bool BearerMatches(string? header, string token)
+    internal static bool BearerMatches(string? header, string token)
     {
         const string prefix = "Bearer ";
         if (header is null || !header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
