@@ -81,7 +81,7 @@ public sealed class OutboxStateSchemaTests : IDisposable
         }
 
         using var reader = Connect(path);
-        Assert.Equal(3L, Rows(reader, "PRAGMA user_version;").Single()[0]);
+        Assert.Equal(4L, Rows(reader, "PRAGMA user_version;").Single()[0]);
         var named = Rows(reader, "SELECT mac, state, issue_number, issue_closed, decision_commit, decision_pr FROM issue_outbox_named ORDER BY mac;");
         Assert.Equal(
             [

@@ -198,9 +198,9 @@ public static class DeviceAuthEndpoints
             return false;
         }
 
-        if (uuid is { Length: > MaxUuidLength })
+        if (uuid is not null && (uuid.Length > MaxUuidLength || !uuid.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
         {
-            problem = Error(OAuthErrors.InvalidRequest, $"uuid is longer than {MaxUuidLength} characters.");
+            problem = Error(OAuthErrors.InvalidRequest, $"uuid must be at most {MaxUuidLength} letters, digits and '-'.");
             return false;
         }
 
