@@ -39,7 +39,9 @@ public static class BootEndpoints
             : new Uri($"{request.Scheme}://{request.Host}{request.PathBase}");
         try
         {
-            var script = BootScript.Render(baseUrl, settings.AllKernelArgs());
+            // The boot module also runs without the gatekeeper's serving state (its own tests, a boot-only host).
+            var deviceAuth = request.HttpContext.RequestServices.GetService<Serving.ServingState>()?.Snapshot?.DeviceAuth ?? false;
+            var script = BootScript.Render(baseUrl, settings.AllKernelArgs(), deviceAuth);
             logs.CreateLogger(typeof(BootEndpoints)).LogInformation("Boot script served to {RemoteAddress} ({UserAgent})",
                 request.HttpContext.Connection.RemoteIpAddress, request.Headers.UserAgent.ToString());
             return TypedResults.Text(script, "text/plain; charset=utf-8");

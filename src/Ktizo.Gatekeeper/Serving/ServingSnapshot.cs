@@ -18,7 +18,11 @@ public sealed class ServingSnapshot
         Commit = commit;
         LoadedAt = loadedAt;
         Configs = set.Approved.ToFrozenDictionary(p => p.Key, p => Reuse(previous, p.Value) ?? new ServedConfig(p.Value));
+        DeviceAuth = set.Cluster.DeviceAuth != Core.DeviceAuth.DeviceAuthMode.Off || Configs.Values.Any(c => c.RequiresToken);
     }
+
+    /// <summary>Some device (or the cluster default) has <c>deviceAuth</c> on: <c>/boot.ipxe</c> turns Talos's device flow on.</summary>
+    public bool DeviceAuth { get; }
 
     public RenderedSet Set { get; }
 

@@ -147,6 +147,27 @@ public sealed class DeviceAuthHttpTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task BootScript_WithDeviceAuthOn_TurnsOnTalosDeviceFlowWithTheGatekeepersEndpoints()
+    {
+        var script = await Client.GetStringAsync("/boot.ipxe");
+        var kernel = script.Split('\n').Single(l => l.StartsWith("kernel ", StringComparison.Ordinal)).Split(' ');
+        var root = Client.BaseAddress!.ToString().TrimEnd('/');
+
+        Assert.Contains("talos.config.oauth.client_id=ktizo", kernel);
+        Assert.Equal(2, kernel.Count(a => a.StartsWith("talos.config.oauth.extra_variable=", StringComparison.Ordinal)));
+        Assert.Contains("talos.config.oauth.extra_variable=mac", kernel);
+        Assert.Contains("talos.config.oauth.extra_variable=uuid", kernel);
+        Assert.Contains($"talos.config.oauth.device_auth_url={root}/device/code", kernel);
+        Assert.Contains($"talos.config.oauth.token_url={root}/token", kernel);
+
+        // Without any device in a deviceAuth mode the script is as before.
+        var off = _gatekeeper.Commit([("inventory/devices/cp-03.yaml", MiniRenderer.DeviceFile(OffMac, "cp-03", "10.0.5.13/24"))]);
+        await _gatekeeper.Host.SyncAsync();
+        await _gatekeeper.Host.WaitForCommitAsync(off);
+        Assert.DoesNotContain("talos.config.oauth", await Client.GetStringAsync("/boot.ipxe"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Off_DownloadNeedsNoToken()
     {
         using var served = await new TalosOAuthClient(Client, OffMac, null).DownloadAsync(null);
