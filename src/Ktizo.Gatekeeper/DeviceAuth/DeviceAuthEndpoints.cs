@@ -3,6 +3,7 @@ using Ktizo.Core.DeviceAuth;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Settings;
+using Ktizo.Gatekeeper.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,6 +43,7 @@ public static class DeviceAuthEndpoints
         endpoints.MapPost("/api/v1/device-auth/confirm", ConfirmAsync);
         endpoints.MapPost("/api/v1/device-auth/rearm", RearmAsync);
         endpoints.MapGet("/api/v1/device-auth/flows", ListFlows);
+        endpoints.MapDeviceFlowsPage();
         return endpoints;
     }
 
@@ -223,8 +225,8 @@ public static class DeviceAuthEndpoints
 
     private static string VerificationUri(HttpRequest request, GatekeeperOptions options) =>
         options.PublicBaseUrl is { } configured
-            ? configured.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/"
-            : $"{request.Scheme}://{request.Host}{request.PathBase}/";
+            ? configured.GetLeftPart(UriPartial.Path).TrimEnd('/') + DeviceFlowsPage.Path
+            : $"{request.Scheme}://{request.Host}{request.PathBase}{DeviceFlowsPage.Path}";
 
     // RFC 6749 §5.1: token answers must not be cached.
     private static void NoStore(HttpContext context)
