@@ -61,6 +61,7 @@ public sealed class DeviceAuthBootTests(DeviceAuthLabFixture fixture, ITestOutpu
         var second = await impostor.WaitForAsync(@"^STANDIN oauth please visit the URL \S+ and enter the code ([B-Z]{4}-[B-Z]{4})$", TimeSpan.FromSeconds(180));
         Assert.NotEqual(prompt.Groups[2].Value, second.Groups[1].Value);
         await Task.Delay(TimeSpan.FromSeconds(30)); // several polls: each answered authorization_pending
+        Assert.True(impostor.Reports().Count(l => l == "STANDIN oauth poll authorization_pending") >= 3, "the impostor's polls were not all answered authorization_pending");
         Assert.DoesNotContain(impostor.Reports(), l => l.StartsWith("STANDIN oauth token received", StringComparison.Ordinal) || l.Contains("status 200", StringComparison.Ordinal));
         Assert.Equal("", impostor.ReceivedConfig());
 
