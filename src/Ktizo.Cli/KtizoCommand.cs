@@ -18,6 +18,7 @@ public static class KtizoCommand
             RejectCommand.Create(console),
             PrCommentCommand.Create(console),
             ClusterSecrets.SecretsCommand.Create(console),
+            ConfirmCommand.Create(console),
         };
 
     /// <summary>Parses and runs; a command line that does not parse is a usage error (exit 2), not a failure of the repository.</summary>

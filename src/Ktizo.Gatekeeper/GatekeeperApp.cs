@@ -1,4 +1,5 @@
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.DeviceAuth;
 using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
@@ -125,6 +126,7 @@ public static class GatekeeperApp
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddSingleton<GitHubWebhook>();
+        services.AddDeviceAuth();
         services.AddDeviceUi();
 
         // Hosted services stop in reverse order: the sync loop first, then the final store flush.
@@ -170,6 +172,7 @@ public static class GatekeeperApp
 
         app.MapGatekeeper();
         app.MapBoot();
+        app.MapDeviceAuth();
         app.MapDeviceUi();
         AccessLog.AtStart(app.Services.GetRequiredService<AccessTokens>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ktizo.Gatekeeper.Security"));
         return app;

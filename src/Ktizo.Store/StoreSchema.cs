@@ -88,6 +88,8 @@ internal static class StoreSchema
         """
         CREATE INDEX devices_by_last_seen ON devices (last_seen);
         """,
+        // 5: device flows, tokens and issued MACs of the OAuth device authorization (DeviceFlowSchema).
+        DeviceFlowSchema.Migration,
     ];
 
     public static int Version => Migrations.Length;

@@ -24,10 +24,16 @@ public static class BootScript
     /// optional path prefix). <paramref name="kernelArgs"/> come after <c>talos.platform=metal</c>,
     /// console arguments included; each must be one word.
     /// </summary>
-    public static string Render(Uri baseUrl, IEnumerable<string> kernelArgs)
+    public static string Render(Uri baseUrl, IEnumerable<string> kernelArgs) => Render(baseUrl, kernelArgs, deviceAuth: false);
+
+    /// <param name="deviceAuth">
+    /// True when some device's <c>deviceAuth</c> is on: Talos then runs the OAuth device flow against the
+    /// gatekeeper before its config download (<see cref="DeviceAuthArgs"/>, docs/device-auth.md).
+    /// </param>
+    public static string Render(Uri baseUrl, IEnumerable<string> kernelArgs, bool deviceAuth)
     {
         var root = BaseUrl(baseUrl);
-        var args = kernelArgs.Where(a => a.Length > 0).ToList();
+        var args = kernelArgs.Where(a => a.Length > 0).Concat(deviceAuth ? DeviceAuthArgs(root) : []).ToList();
         foreach (var arg in args)
         {
             // A space would split the word; a newline would start a new iPXE command.
@@ -58,6 +64,21 @@ public static class BootScript
             .Append("boot\n")
             .ToString();
     }
+
+    /// <summary>
+    /// Talos's <c>talos.config.oauth.*</c> arguments (its metal platform's oauth2 package reads these names): the
+    /// client id that turns the flow on, the MAC and uuid sent as form fields on every request (so a flow is
+    /// bound to the machine that asks), and both endpoint URLs written out rather than left to Talos's default
+    /// (the config URL with its path replaced), which would drop a path prefix of the base URL.
+    /// </summary>
+    public static IEnumerable<string> DeviceAuthArgs(string root) =>
+    [
+        "talos.config.oauth.client_id=ktizo",
+        "talos.config.oauth.extra_variable=mac",
+        "talos.config.oauth.extra_variable=uuid",
+        $"talos.config.oauth.device_auth_url={root}/device/code",
+        $"talos.config.oauth.token_url={root}/token",
+    ];
 
     /// <summary>The base URL as it appears in the script: no trailing slash, nothing iPXE would expand.</summary>
     public static string BaseUrl(Uri baseUrl)

@@ -26,6 +26,9 @@ public sealed record Cluster(
 
     /// <summary>The <c>boot:</c> block: how <c>/boot.ipxe</c> boots this cluster's machines.</summary>
     public ClusterBoot Boot { get; init; } = ClusterBoot.Default;
+
+    /// <summary><c>deviceAuth:</c>, the mode every device has unless its file says otherwise (docs/device-auth.md).</summary>
+    public DeviceAuth.DeviceAuthMode DeviceAuth { get; init; }
 }
 
 /// <summary>The <c>defaults:</c> block of cluster.yaml.</summary>

@@ -18,7 +18,11 @@ public sealed record Device(
     int? Mtu,
     IReadOnlyList<string> Nameservers,
     IReadOnlyDictionary<string, string> Labels,
-    IReadOnlyList<string> Patches);
+    IReadOnlyList<string> Patches)
+{
+    /// <summary>How its config download is authenticated: the file's <c>deviceAuth:</c>, else the cluster's.</summary>
+    public DeviceAuth.DeviceAuthMode DeviceAuth { get; init; }
+}
 
 /// <summary>
 /// A device file with <c>status: rejected</c>: the MAC is known and refused. Only the MAC is required,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Ktizo.Core.DeviceAuth;
 using Ktizo.Core.Files;
 using Ktizo.Core.Validation;
 using Ktizo.Core.Yaml;
@@ -16,11 +17,11 @@ public static class InventoryReader
     /// <summary>Inventory files are small; anything bigger is a mistake or an attack, and is not parsed.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    private static readonly string[] ClusterKeys = ["name", "endpoint", "talosVersion", "kubernetesVersion", "vip", "boot", "defaults"];
+    private static readonly string[] ClusterKeys = ["name", "endpoint", "talosVersion", "kubernetesVersion", "vip", "boot", "defaults", "deviceAuth"];
     private static readonly string[] BootKeys = ["haltIfInstalled"];
     private static readonly string[] DefaultsKeys = ["gateway", "nameservers", "installDisk", "mtu"];
     private static readonly string[] DeviceKeys =
-        ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason"];
+        ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason", "deviceAuth"];
 
     /// <param name="schemas">When given, a <c>talosVersion</c> it has no schema for is an error naming the versions it has.</param>
     public static Cluster? ReadCluster(IFileTree tree, Diagnostics diagnostics, Rendering.IConfigSchemas? schemas = null)
@@ -59,6 +60,7 @@ public static class InventoryReader
         var nameservers = defaultsMap is null ? [] : Nameservers(defaultsMap);
         var disk = defaultsMap is null ? null : InstallDisk(defaultsMap);
         var mtu = defaultsMap is null ? null : Mtu(defaultsMap);
+        var deviceAuth = DeviceAuth(map);
 
         if (diagnostics.Count > before || name is null || endpoint is null || talos is null)
         {
@@ -70,6 +72,7 @@ public static class InventoryReader
             Vip = vip,
             VipAt = Diagnostics.At(ClusterFile, map.Get("vip")),
             Boot = boot,
+            DeviceAuth = deviceAuth ?? DeviceAuthMode.Off,
         };
     }
 
@@ -219,6 +222,7 @@ public static class InventoryReader
         var nameservers = Nameservers(map);
         var labels = Labels(map);
         var patches = Patches(map, tree);
+        var deviceAuth = DeviceAuth(map);
 
         if (diagnostics.Count > before || macText is null)
         {
@@ -247,7 +251,10 @@ public static class InventoryReader
             mtu ?? defaults?.Mtu,
             nameservers.Count > 0 ? nameservers : defaults?.Nameservers ?? [],
             labels,
-            patches);
+            patches)
+        {
+            DeviceAuth = deviceAuth ?? cluster?.DeviceAuth ?? DeviceAuthMode.Off,
+        };
         return new ParsedDeviceFile(string.Empty, string.Empty, source, device, null, patches);
     }
 
@@ -374,6 +381,24 @@ public static class InventoryReader
         }
 
         return value;
+    }
+
+    private static DeviceAuthMode? DeviceAuth(MappingReader map)
+    {
+        var (value, node) = map.Scalar("deviceAuth", required: false);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!DeviceAuthModes.TryParse(value, out var mode))
+        {
+            var hint = Suggest.Closest(value, DeviceAuthModes.Names) is { } s ? $"did you mean '{s}'? " : string.Empty;
+            map.Diagnostics.Add("invalid-device-auth", $"deviceAuth '{Printable(value)}' is not known: {hint}use 'off', 'confirm' or 'first' (docs/device-auth.md)", map.File, node);
+            return null;
+        }
+
+        return mode;
     }
 
     private static int? Mtu(MappingReader map)

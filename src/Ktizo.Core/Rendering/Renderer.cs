@@ -179,7 +179,8 @@ public static class Renderer
             .Append(device.Ip).Append('|').Append(device.Gateway).Append('|').Append(device.InstallDisk).Append('|')
             .Append(device.Interface).Append('|').Append(device.Mtu).Append('|')
             .AppendJoin(',', device.Nameservers).Append('|')
-            .AppendJoin(',', device.Labels.Select(kv => kv.Key + "=" + kv.Value)).Append('\n')
+            .AppendJoin(',', device.Labels.Select(kv => kv.Key + "=" + kv.Value)).Append('|')
+            .Append(device.DeviceAuth).Append('\n') // not in the bytes, but in the served config's mode: a change must not reuse the old one
             .Append(templates.Base(device.Role)?.Id).Append('\n');
         foreach (var patch in templates.PatchesFor(device) ?? [])
         {

@@ -52,9 +52,10 @@ public static class BootEndpoints
 
         try
         {
-            // The served cluster decides Talos's kernel arguments; the boot endpoints also run without the sync loop.
-            var cluster = request.HttpContext.RequestServices.GetService<ServingState>()?.Snapshot?.Set.Cluster;
-            var script = BootScript.Render(baseUrl, settings.AllKernelArgs(cluster));
+            // The served cluster decides Talos's kernel arguments and whether the device flow's are added; the boot
+            // module also runs without the gatekeeper's serving state (its own tests, a boot-only host).
+            var snapshot = request.HttpContext.RequestServices.GetService<ServingState>()?.Snapshot;
+            var script = BootScript.Render(baseUrl, settings.AllKernelArgs(snapshot?.Set.Cluster), snapshot?.DeviceAuth ?? false);
             logs.CreateLogger(typeof(BootEndpoints)).LogInformation("Boot script served to {RemoteAddress} ({UserAgent})",
                 request.HttpContext.Connection.RemoteIpAddress, request.Headers.UserAgent.ToString());
             return TypedResults.Text(script, "text/plain; charset=utf-8");

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using Ktizo.Core;
+using Ktizo.Gatekeeper.DeviceAuth;
 using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
@@ -18,8 +19,12 @@ namespace Ktizo.Gatekeeper.Http;
 /// rendered. No lock, no query dictionary, no per-request string for the MAC.
 /// </summary>
 public sealed class ConfigDownloadHandler(
-    ServingState state, DeviceSightings sightings, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger)
+    ServingState state, DeviceSightings sightings, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger,
+    IBearerAuthorizer? deviceAuth = null)
 {
+    // Without device auth wired in, a device that needs a token is refused (default deny).
+    private readonly IBearerAuthorizer _deviceAuth = deviceAuth ?? DenyingAuthorizer.Instance;
+
     /// <summary>Header naming the commit an answer came from.</summary>
     public const string CommitHeader = "X-Ktizo-Commit";
 
@@ -30,6 +35,7 @@ public sealed class ConfigDownloadHandler(
     private static readonly StringValues Yaml = "application/yaml";
     private static readonly StringValues Text = "text/plain; charset=utf-8";
     private static readonly StringValues RetryAfter = "5";
+    private static readonly StringValues Bearer = "Bearer";
     private static readonly byte[] NotLoaded = "No configuration is loaded yet; retry shortly."u8.ToArray();
 
     private readonly ConfigAnswerLog _answers = new(logger);
@@ -93,21 +99,23 @@ public sealed class ConfigDownloadHandler(
         var snapshot = state.Snapshot;
         ServedConfig? served = null;
         snapshot?.Configs.TryGetValue(mac, out served);
-        var kind = served is null ? ObservationKind.Request : ObservationKind.Download;
         var address = context.Connection.RemoteIpAddress;
+        // deviceAuth on (docs/device-auth.md): the config goes only with a token issued for this MAC.
+        var refused = served is { RequiresToken: true } && !_deviceAuth.Authorize(mac, context.Request.Headers.Authorization);
+        var kind = served is null || refused ? ObservationKind.Request : ObservationKind.Download;
         string? userAgent = context.Request.Headers.UserAgent;
 
         if (sightings.TryTouch(mac, kind, address, userAgent, uuid))
         {
-            return WriteAnswerAsync(context, mac, address, snapshot, served);
+            return WriteAnswerAsync(context, mac, address, snapshot, served, refused);
         }
 
-        return FirstSightingAsync(context, mac, kind, address, userAgent, uuid.IsEmpty ? null : uuid.ToString(), snapshot, served);
+        return FirstSightingAsync(context, mac, kind, address, userAgent, uuid.IsEmpty ? null : uuid.ToString(), snapshot, served, refused);
     }
 
     private async Task FirstSightingAsync(
         HttpContext context, MacAddress mac, ObservationKind kind, IPAddress? address, string? userAgent, string? uuid,
-        ServingSnapshot? snapshot, ServedConfig? served)
+        ServingSnapshot? snapshot, ServedConfig? served, bool refused)
     {
         try
         {
@@ -127,10 +135,10 @@ public sealed class ConfigDownloadHandler(
             return;
         }
 
-        await WriteAnswerAsync(context, mac, address, snapshot, served).ConfigureAwait(false);
+        await WriteAnswerAsync(context, mac, address, snapshot, served, refused).ConfigureAwait(false);
     }
 
-    private Task WriteAnswerAsync(HttpContext context, MacAddress mac, IPAddress? address, ServingSnapshot? snapshot, ServedConfig? served)
+    private Task WriteAnswerAsync(HttpContext context, MacAddress mac, IPAddress? address, ServingSnapshot? snapshot, ServedConfig? served, bool refused)
     {
         var response = context.Response;
         var headers = response.Headers;
@@ -146,6 +154,11 @@ public sealed class ConfigDownloadHandler(
         }
 
         headers[CommitHeader] = snapshot.Commit;
+        if (refused)
+        {
+            return Refuse(context, mac, address);
+        }
+
         if (served is not null)
         {
             metrics.ConfigServed.Inc();
@@ -179,6 +192,17 @@ public sealed class ConfigDownloadHandler(
     {
         metrics.UuidDropped.Inc();
         return 0;
+    }
+
+    /// <summary>401 for a device whose <c>deviceAuth</c> is on, without its token: nothing served, a refused claim recorded.</summary>
+    private Task Refuse(HttpContext context, MacAddress mac, IPAddress? address)
+    {
+        var hadToken = context.Request.Headers.Authorization.Count > 0;
+        _deviceAuth.RecordRefusal(mac, address, hadToken ? "bearer token not issued for this MAC, or expired" : "no bearer token");
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status401Unauthorized;
+        response.Headers.WWWAuthenticate = Bearer;
+        return WriteAsync(response, Text, DenialText.Unauthenticated);
     }
 
     // Counted here because the GET fast path skips prometheus-net's per-route request counter.

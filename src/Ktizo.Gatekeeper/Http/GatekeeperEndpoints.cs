@@ -161,7 +161,7 @@ public static class GatekeeperEndpoints
         }
     }
 
-    private static bool BearerMatches(string? header, string token)
+    internal static bool BearerMatches(string? header, string token)
     {
         const string prefix = "Bearer ";
         if (header is null || !header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))

@@ -18,7 +18,11 @@ public sealed class ServingSnapshot
         Commit = commit;
         LoadedAt = loadedAt;
         Configs = set.Approved.ToFrozenDictionary(p => p.Key, p => Reuse(previous, p.Value) ?? new ServedConfig(p.Value));
+        DeviceAuth = set.Cluster.DeviceAuth != Core.DeviceAuth.DeviceAuthMode.Off || Configs.Values.Any(c => c.RequiresToken);
     }
+
+    /// <summary>Some device (or the cluster default) has <c>deviceAuth</c> on: <c>/boot.ipxe</c> turns Talos's device flow on.</summary>
+    public bool DeviceAuth { get; }
 
     public RenderedSet Set { get; }
 
@@ -48,6 +52,12 @@ public sealed class ServedConfig(RenderedConfig config)
 
     /// <summary>The strong ETag: the quoted SHA-256 of the bytes.</summary>
     public string ETag { get; } = "\"" + config.Sha256 + "\"";
+
+    /// <summary>
+    /// The device's <c>deviceAuth</c> is on: the answer needs the bearer token issued for its MAC. Decided
+    /// here, with the rest of the answer, so a device with it off costs the hot path one field read.
+    /// </summary>
+    public bool RequiresToken { get; } = config.Device.DeviceAuth != Core.DeviceAuth.DeviceAuthMode.Off;
 }
 
 /// <summary>The 403 bodies, exactly as the contract writes them.</summary>
@@ -55,4 +65,5 @@ internal static class DenialText
 {
     public static readonly byte[] Pending = Encoding.UTF8.GetBytes("Device not approved. Current status: pending");
     public static readonly byte[] Rejected = Encoding.UTF8.GetBytes("Device not approved. Current status: rejected");
+    public static readonly byte[] Unauthenticated = Encoding.UTF8.GetBytes("Device authentication required: send the bearer token issued to this machine's device flow (docs/device-auth.md).");
 }

@@ -241,7 +241,7 @@ public static class DeviceUiEndpoints
     }
 
     /// <summary>The answer for a POST that must not proceed: no anti-forgery token, or (when needed) no admin session.</summary>
-    private static async Task<IResult?> Refusal(HttpContext context, IAntiforgery antiforgery, AdminSession session, bool requireSession)
+    internal static async Task<IResult?> Refusal(HttpContext context, IAntiforgery antiforgery, AdminSession session, bool requireSession)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -261,7 +261,7 @@ public static class DeviceUiEndpoints
         return null;
     }
 
-    private static IResult Page(HttpContext context, string title, string main, int status = StatusCodes.Status200OK) =>
+    internal static IResult Page(HttpContext context, string title, string main, int status = StatusCodes.Status200OK) =>
         Html(context, UiHtml.Layout(title, main), status);
 
     private static IResult Html(HttpContext context, string html, int status = StatusCodes.Status200OK)

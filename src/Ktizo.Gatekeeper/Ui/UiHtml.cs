@@ -16,7 +16,7 @@ namespace Ktizo.Gatekeeper.Ui;
 /// The page's HTML, written by hand: every value goes through <see cref="E"/> (HTML-encoded), and no
 /// rendered config is ever printed except through <see cref="Secrets.Redact(ReadOnlySpan{byte}, string)"/>.
 /// </summary>
-internal static class UiHtml
+internal static partial class UiHtml
 {
     public static string Layout(string title, string main) => $$"""
         <!doctype html>

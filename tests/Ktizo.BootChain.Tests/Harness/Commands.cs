@@ -82,6 +82,7 @@ internal sealed class Daemon : IDisposable
         var writer = new StreamWriter(log, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var gate = new object();
+        var closed = false;
         void Write(string? line)
         {
             if (line is null)
@@ -91,7 +92,11 @@ internal sealed class Daemon : IDisposable
 
             lock (gate)
             {
-                writer.WriteLine(line);
+                // Exited can fire before the last output lines are delivered (a VM that powers itself off).
+                if (!closed)
+                {
+                    writer.WriteLine(line);
+                }
             }
         }
 
@@ -101,6 +106,7 @@ internal sealed class Daemon : IDisposable
         {
             lock (gate)
             {
+                closed = true;
                 writer.Dispose();
             }
         };

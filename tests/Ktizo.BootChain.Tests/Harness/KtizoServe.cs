@@ -12,6 +12,9 @@ public static class KtizoServe
     /// <summary>Reads the device list (issue 15: it needs sign-in).</summary>
     public const string ViewerToken = "bootchain-viewer-token-0123";
 
+    /// <summary>The admin token the lab's gatekeeper takes (device-auth confirmations).</summary>
+    public const string AdminToken = "boot-test-admin-token-0123";
+
     public static async Task StartAsync(BootLab lab, TestRepository repository, string webhookSecret)
     {
         var ktizo = Path.Combine(AppContext.BaseDirectory, "ktizo.dll");
@@ -26,6 +29,7 @@ public static class KtizoServe
             // Long enough that only the webhook can explain a prompt approval.
             "--poll-interval", "600s",
             "--boot-assets-path", Path.Combine(lab.TftpRoot, "talos"), "--boot-console-args", "console=ttyS0",
+            "--admin-token", AdminToken,
         ],
         new Dictionary<string, string>
         {

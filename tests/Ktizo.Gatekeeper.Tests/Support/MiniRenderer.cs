@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ktizo.Core;
+using Ktizo.Core.DeviceAuth;
 using Ktizo.Core.Files;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Rendering;
@@ -77,7 +78,10 @@ public sealed class MiniRenderer : IConfigRenderer
             }
 
             var role = fields.TryGetValue("role", out var roleText) && roleText.Value == "controlplane" ? Role.ControlPlane : Role.Worker;
-            var device = new Device(path, mac, hostname.Value ?? "node", role, ip, null, null, null, null, [], new Dictionary<string, string>(), []);
+            var device = new Device(path, mac, hostname.Value ?? "node", role, ip, null, null, null, null, [], new Dictionary<string, string>(), [])
+            {
+                DeviceAuth = fields.TryGetValue("deviceAuth", out var auth) && DeviceAuthModes.TryParse(auth.Value, out var mode) ? mode : DeviceAuthMode.Off,
+            };
             if (previous is not null && previous.Approved.TryGetValue(mac, out var before) && before.InputKey == file.Id)
             {
                 approved.Add(before);
