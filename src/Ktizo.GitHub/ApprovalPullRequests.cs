@@ -117,7 +117,7 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
     {
         var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
         var hidden = HiddenMarker(marker);
-        var text = body.TrimEnd() + "\n\n" + hidden + "\n";
+        var text = FitBody(body.TrimEnd(), "\n\n" + hidden + "\n");
         var comments = await pacer.ReadAsync(() => client.Issue.Comment.GetAllForIssue(owner, name, number, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
         var mine = comments.Where(c => c.Body?.Contains(hidden, StringComparison.Ordinal) == true).OrderBy(c => c.Id).FirstOrDefault();
         if (mine is null)
@@ -133,6 +133,27 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
 
         var updated = await pacer.MutateAsync(() => client.Issue.Comment.Update(owner, name, mine.Id, text), createsContent: false, cancellationToken).ConfigureAwait(false);
         return new MarkedComment(updated.Id, updated.HtmlUrl, false);
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> then <paramref name="tail"/>, the text cut so the whole stays within GitHub's
+    /// body limit (a diff of a large change can be longer; GitHub would refuse it with 422).
+    /// </summary>
+    public static string FitBody(string text, string tail)
+    {
+        if (text.Length + tail.Length <= PendingIssueText.MaxBodyLength)
+        {
+            return text + tail;
+        }
+
+        const string cut = "\n\n… (cut here: GitHub takes at most 65,536 characters; the workflow's log has the rest)";
+        var keep = PendingIssueText.MaxBodyLength - tail.Length - cut.Length;
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return text[..keep] + cut + tail;
     }
 
     /// <summary><c>inventory/devices/node-01.yaml</c> → <c>ktizo/approve-node-01</c>.</summary>

@@ -200,6 +200,15 @@ public sealed partial class GitHubStandIn
 
     private static Reply NotFound() => Error(404, "Not Found", DocumentationUrl);
 
+    /// <summary>The largest issue, pull-request or comment body GitHub takes, in characters (code points).</summary>
+    public const int MaxBodyCharacters = 65536;
+
+    /// <summary>GitHub's 422 for a body over <see cref="MaxBodyCharacters"/>; null when it fits.</summary>
+    private static Reply? BodyTooLong(string? body, string resource, string documentation) =>
+        body is not null && body.EnumerateRunes().Count() > MaxBodyCharacters
+            ? ValidationFailed(resource, "custom", "body", documentation, $"body is too long (maximum is {MaxBodyCharacters} characters)")
+            : null;
+
     private IssueRecord? FindIssue(Match m) =>
         _issues.FirstOrDefault(i => i.Number == int.Parse(m.Groups["number"].Value, CultureInfo.InvariantCulture));
 
@@ -285,7 +294,12 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("Issue", "missing_field", "title", "https://docs.github.com/rest/issues/issues#create-an-issue");
         }
 
-        var labels = json!["labels"] is JsonArray a ? a.Select(l => l!.GetValue<string>()).ToArray() : [];
+        if (BodyTooLong(json!["body"]?.GetValue<string>(), "Issue", "https://docs.github.com/rest/issues/issues#create-an-issue") is { } tooLong)
+        {
+            return tooLong;
+        }
+
+        var labels = json["labels"] is JsonArray a ? a.Select(l => l!.GetValue<string>()).ToArray() : [];
         var issue = CreateIssue(title, json["body"]?.GetValue<string>(), labels, now);
         var reply = new Reply(201, IssueJson(issue));
         reply.Headers["Location"] = $"{BaseUri}repos/{Owner}/{Name}/issues/{issue.Number}";
@@ -337,6 +351,11 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("Issue", "invalid", "state_reason", doc);
         }
 
+        if (json["body"] is JsonValue longBody && BodyTooLong(longBody.GetValue<string>(), "Issue", doc) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (json["title"] is JsonValue t)
         {
             issue.Title = t.GetValue<string>();
@@ -384,6 +403,11 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("IssueComment", "missing_field", "body", "https://docs.github.com/rest/issues/comments#create-an-issue-comment");
         }
 
+        if (BodyTooLong(body, "IssueComment", "https://docs.github.com/rest/issues/comments#create-an-issue-comment") is { } tooLong)
+        {
+            return tooLong;
+        }
+
         var comment = new CommentRecord(_nextId++, issue.Number, now) { Body = body, UpdatedAt = now };
         _comments.Add(comment);
         issue.UpdatedAt = now;
@@ -402,6 +426,11 @@ public sealed partial class GitHubStandIn
         if (string.IsNullOrEmpty(body))
         {
             return ValidationFailed("IssueComment", "missing_field", "body", "https://docs.github.com/rest/issues/comments#update-an-issue-comment");
+        }
+
+        if (BodyTooLong(body, "IssueComment", "https://docs.github.com/rest/issues/comments#update-an-issue-comment") is { } tooLong)
+        {
+            return tooLong;
         }
 
         comment.Body = body;
@@ -552,7 +581,12 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("PullRequest", "custom", null, doc, $"A pull request already exists for {Owner}:{head}.");
         }
 
-        var pr = CreateIssue(title, json!["body"]?.GetValue<string>(), [], now);
+        if (BodyTooLong(json!["body"]?.GetValue<string>(), "PullRequest", doc) is { } tooLong)
+        {
+            return tooLong;
+        }
+
+        var pr = CreateIssue(title, json["body"]?.GetValue<string>(), [], now);
         pr.IsPullRequest = true;
         pr.Head = head;
         pr.Base = @base;
