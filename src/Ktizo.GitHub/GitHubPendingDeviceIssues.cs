@@ -200,12 +200,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             {
                 var comment = DecisionComment(mac, decision);
                 await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Comment.Create(_repo.Owner, _repo.Name, number, comment), createsContent: true, cancellationToken).ConfigureAwait(false);
-                var update = new IssueUpdate
-                {
-                    State = ItemState.Closed,
-                    StateReason = approved ? ItemStateReason.Completed : ItemStateReason.NotPlanned,
-                };
-                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+                await _repo.UpdateIssueAsync(number, body: null, ItemState.Closed, approved ? ItemStateReason.Completed : ItemStateReason.NotPlanned, cancellationToken).ConfigureAwait(false);
                 index.Remove(number);
                 closed++;
                 _logger.LogInformation("Closed issue #{Issue} of {Mac}: {Status} by {Commit}", number, mac, decision.Status.Name(), decision.Commit);
@@ -361,17 +356,15 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         var current = await _repo.Pacer.ReadAsync(() => _repo.Client.Issue.Get(_repo.Owner, _repo.Name, number), cancellationToken).ConfigureAwait(false);
         var entries = PendingIssueText.Parse(current.Title, current.Body).DigestEntries?.ToList() ?? [];
         var changed = change(entries);
-        var update = new IssueUpdate { Body = PendingIssueText.DigestBody(entries) };
         var done = entries.Count > 0 && entries.All(e => e.Done);
-        if (done)
-        {
-            update.State = ItemState.Closed;
-            update.StateReason = ItemStateReason.Completed;
-        }
-
         if (changed > 0 || done)
         {
-            await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+            await _repo.UpdateIssueAsync(
+                number,
+                PendingIssueText.DigestBody(entries),
+                done ? ItemState.Closed : null,
+                done ? ItemStateReason.Completed : null,
+                cancellationToken).ConfigureAwait(false);
         }
 
         if (done || current.State.Value == ItemState.Closed)
@@ -396,13 +389,8 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             foreach (var number in index.SinglesOf(mac).Where(n => n != keep).ToList())
             {
                 var body = index.SingleBody(number);
-                var update = new IssueUpdate
-                {
-                    State = ItemState.Closed,
-                    StateReason = ItemStateReason.NotPlanned,
-                    Body = $"Duplicate of #{keep}: another Ktizo replica filed {mac} at the same time.\n\n{body}",
-                };
-                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+                var duplicate = $"Duplicate of #{keep}: another Ktizo replica filed {mac} at the same time.\n\n{body}";
+                await _repo.UpdateIssueAsync(number, duplicate, ItemState.Closed, ItemStateReason.NotPlanned, cancellationToken).ConfigureAwait(false);
                 index.Remove(number);
                 closed++;
                 _logger.LogInformation("Closed issue #{Issue} as a duplicate of #{Kept} for {Mac}", number, keep, mac);

@@ -18,7 +18,8 @@ public sealed record StandInIssue(
     IReadOnlyList<string> Comments,
     bool IsPullRequest,
     string? Head,
-    string? Base);
+    string? Base,
+    int? Milestone = null);
 
 /// <summary>
 /// The repository behind the stand-in: issues, pull requests, labels, comments, and a tiny git
@@ -31,6 +32,7 @@ public sealed partial class GitHubStandIn
     private readonly Dictionary<string, (string Color, string? Description, long Id)> _labels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, CommitRecord> _commits = [];
     private readonly Dictionary<string, string> _branches = [];
+    private readonly Dictionary<int, string> _milestones = [];
     private long _nextId = 1000;
 
     public string DefaultBranch { get; private set; } = "main";
@@ -92,6 +94,26 @@ public sealed partial class GitHubStandIn
         lock (_sync)
         {
             return CreateIssue(title, body, labels, _clock.GetUtcNow()).Number;
+        }
+    }
+
+    /// <summary>Creates a milestone as a person would; returns its number.</summary>
+    public int AddMilestone(string title)
+    {
+        lock (_sync)
+        {
+            var number = _milestones.Count + 1;
+            _milestones[number] = title;
+            return number;
+        }
+    }
+
+    /// <summary>Puts an issue in a milestone (or none) as a person would, bypassing limits and the log.</summary>
+    public void SetMilestone(int issue, int? milestone)
+    {
+        lock (_sync)
+        {
+            _issues.Single(i => i.Number == issue).Milestone = milestone;
         }
     }
 
@@ -356,6 +378,22 @@ public sealed partial class GitHubStandIn
             return tooLong;
         }
 
+        // GitHub applies what the PATCH names, "milestone": null included (it clears the milestone).
+        int? milestone = null;
+        if (json["milestone"] is JsonValue mv)
+        {
+            milestone = mv.TryGetValue<int>(out var n) ? n : -1;
+            if (!_milestones.ContainsKey(milestone.Value))
+            {
+                return ValidationFailed("Issue", "invalid", "milestone", doc);
+            }
+        }
+
+        if (json.ContainsKey("milestone"))
+        {
+            issue.Milestone = milestone;
+        }
+
         if (json["title"] is JsonValue t)
         {
             issue.Title = t.GetValue<string>();
@@ -596,7 +634,7 @@ public sealed partial class GitHubStandIn
     }
 
     private StandInIssue View(IssueRecord i) =>
-        new(i.Number, i.Title, i.Body, i.State, i.StateReason, [.. i.Labels], [.. _comments.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body)], i.IsPullRequest, i.Head, i.Base);
+        new(i.Number, i.Title, i.Body, i.State, i.StateReason, [.. i.Labels], [.. _comments.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body)], i.IsPullRequest, i.Head, i.Base, i.Milestone);
 
     private string Api(string rest) => $"{BaseUri}repos/{Owner}/{Name}{rest}";
 
@@ -678,7 +716,7 @@ public sealed partial class GitHubStandIn
             ["locked"] = false,
             ["assignee"] = null,
             ["assignees"] = new JsonArray(),
-            ["milestone"] = null,
+            ["milestone"] = i.Milestone is { } m ? MilestoneJson(m) : null,
             ["comments"] = _comments.Count(c => c.Issue == i.Number),
             ["created_at"] = Time(i.CreatedAt),
             ["updated_at"] = Time(i.UpdatedAt),
@@ -703,6 +741,26 @@ public sealed partial class GitHubStandIn
 
         return json;
     }
+
+    private JsonObject MilestoneJson(int number) => new()
+    {
+        ["url"] = Api($"/milestones/{number}"),
+        ["html_url"] = Html($"/milestone/{number}"),
+        ["labels_url"] = Api($"/milestones/{number}/labels"),
+        ["id"] = 5000 + number,
+        ["node_id"] = $"MI_{number}",
+        ["number"] = number,
+        ["state"] = "open",
+        ["title"] = _milestones[number],
+        ["description"] = null,
+        ["creator"] = UserJson(),
+        ["open_issues"] = _issues.Count(i => i.Milestone == number && i.State == "open"),
+        ["closed_issues"] = _issues.Count(i => i.Milestone == number && i.State == "closed"),
+        ["created_at"] = "2025-01-01T00:00:00Z",
+        ["updated_at"] = "2025-01-01T00:00:00Z",
+        ["closed_at"] = null,
+        ["due_on"] = null,
+    };
 
     private JsonObject CommentJson(CommentRecord c) => new()
     {
@@ -892,6 +950,8 @@ public sealed partial class GitHubStandIn
         public string? Head { get; set; }
 
         public string? Base { get; set; }
+
+        public int? Milestone { get; set; }
     }
 
     private sealed class CommentRecord(long id, int issue, DateTimeOffset createdAt)
