@@ -82,11 +82,29 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
         var head = await pacer.ReadAsync(() => client.Git.Reference.Get(owner, name, $"heads/{baseBranch}"), cancellationToken).ConfigureAwait(false);
 
         var branch = await CreateBranchAsync(request.Branch ?? BranchFor(request.Path), head.Object.Sha, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CommitAndOpenAsync(request, branch, baseBranch, head.Object.Sha, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A branch without its pull request is litter a person would have to find and delete.
+            await DeleteBranchAsync(branch, e).ConfigureAwait(false);
+            throw;
+        }
+    }
 
+    private async Task<OpenedPullRequest> CommitAndOpenAsync(ApprovalPullRequest request, string branch, string baseBranch, string startSha, CancellationToken cancellationToken)
+    {
+        var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
+
+        // Read at the commit the branch was just created from, not by the branch's name: GitHub's reads
+        // can lag its writes, and a lagging 404 for the new branch made an existing file look new (then
+        // the write without its sha failed with 422). A commit that existed before is never stale.
         string? existingSha = null;
         try
         {
-            var existing = await pacer.ReadAsync(() => client.Repository.Content.GetAllContentsByRef(owner, name, request.Path, branch), cancellationToken).ConfigureAwait(false);
+            var existing = await pacer.ReadAsync(() => client.Repository.Content.GetAllContentsByRef(owner, name, request.Path, startSha), cancellationToken).ConfigureAwait(false);
             existingSha = existing.FirstOrDefault()?.Sha;
         }
         catch (NotFoundException)
@@ -111,6 +129,29 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
             cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Opened pull request #{PullRequest} from {Branch} adding {Path}", pr.Number, branch, request.Path);
         return new OpenedPullRequest(pr.Number, pr.HtmlUrl, branch, baseBranch, change.Commit.Sha);
+    }
+
+    /// <summary>Deletes a branch this proposal created; a failure to do so is logged, the original failure stands.</summary>
+    private async Task DeleteBranchAsync(string branch, Exception cause)
+    {
+        try
+        {
+            // Not cancelled with the proposal: cleaning up after a cancelled proposal is the point.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await _repo.Pacer.MutateAsync(
+                async () =>
+                {
+                    await _repo.Client.Git.Reference.Delete(_repo.Owner, _repo.Name, $"heads/{branch}").ConfigureAwait(false);
+                    return true;
+                },
+                createsContent: false,
+                timeout.Token).ConfigureAwait(false);
+            _logger.LogInformation("Deleted branch {Branch}: the pull request could not be opened ({Reason})", branch, _repo.Scrub(cause.Message));
+        }
+        catch (Exception e) when (e is ApiException or HttpRequestException or OperationCanceledException)
+        {
+            _logger.LogWarning("Branch {Branch} is left behind (deleting it failed: {Reason}); delete it by hand", branch, _repo.Scrub(e.Message));
+        }
     }
 
     private async Task<MarkedComment> UpsertAsync(int number, string marker, string body, CancellationToken cancellationToken)

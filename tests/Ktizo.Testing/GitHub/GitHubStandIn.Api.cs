@@ -33,9 +33,17 @@ public sealed partial class GitHubStandIn
     private readonly Dictionary<string, CommitRecord> _commits = [];
     private readonly Dictionary<string, string> _branches = [];
     private readonly Dictionary<int, string> _milestones = [];
+    private readonly Dictionary<string, (DateTimeOffset At, string? Before)> _branchWrites = [];
     private long _nextId = 1000;
 
     public string DefaultBranch { get; private set; } = "main";
+
+    /// <summary>
+    /// How long GitHub's reads lag its writes (zero: never). For this long on the stand-in's clock after a
+    /// branch is created or moved, reading its ref or contents by branch name sees it as before: a new
+    /// branch answers 404, a moved one its previous commit. Reads by commit SHA are never stale.
+    /// </summary>
+    public TimeSpan ReadLag { get; set; }
 
     public IReadOnlyList<StandInIssue> Issues
     {
@@ -206,11 +214,13 @@ public sealed partial class GitHubStandIn
             case "POST" when rest == "/labels":
                 return PostLabel(json);
             case "GET" when (r = RefPath().Match(rest)).Success:
-                return _branches.ContainsKey(r.Groups["branch"].Value) ? new Reply(200, RefJson(r.Groups["branch"].Value)) : NotFound();
+                return VisibleHead(r.Groups["branch"].Value, now) is { } refSha ? new Reply(200, RefJson(r.Groups["branch"].Value, refSha)) : NotFound();
+            case "DELETE" when (r = RefPath().Match(rest)).Success:
+                return DeleteRef(r.Groups["branch"].Value);
             case "POST" when rest == "/git/refs":
-                return PostRef(json);
+                return PostRef(json, now);
             case "GET" when (r = ContentsPath().Match(rest)).Success:
-                return GetContents(Uri.UnescapeDataString(r.Groups["path"].Value), query["ref"].ToString());
+                return GetContents(Uri.UnescapeDataString(r.Groups["path"].Value), query["ref"].ToString(), now);
             case "PUT" when (r = ContentsPath().Match(rest)).Success:
                 return PutContents(Uri.UnescapeDataString(r.Groups["path"].Value), json, now);
             case "POST" when rest == "/pulls":
@@ -494,7 +504,35 @@ public sealed partial class GitHubStandIn
         return new Reply(201, LabelJson(name));
     }
 
-    private Reply PostRef(JsonObject? json)
+    /// <summary>The commit a read of <paramref name="branch"/> sees now, <see cref="ReadLag"/> included; null: not found.</summary>
+    private string? VisibleHead(string branch, DateTimeOffset now)
+    {
+        if (_branchWrites.TryGetValue(branch, out var write) && now - write.At < ReadLag)
+        {
+            return write.Before;
+        }
+
+        return _branches.GetValueOrDefault(branch);
+    }
+
+    private void MoveBranch(string branch, string sha, DateTimeOffset now)
+    {
+        _branchWrites[branch] = (now, _branches.GetValueOrDefault(branch));
+        _branches[branch] = sha;
+    }
+
+    private Reply DeleteRef(string branch)
+    {
+        if (!_branches.Remove(branch))
+        {
+            return Error(422, "Reference does not exist", "https://docs.github.com/rest/git/refs#delete-a-reference");
+        }
+
+        _branchWrites.Remove(branch);
+        return new Reply(204, null);
+    }
+
+    private Reply PostRef(JsonObject? json, DateTimeOffset now)
     {
         var name = json?["ref"]?.GetValue<string>();
         var sha = json?["sha"]?.GetValue<string>();
@@ -520,14 +558,15 @@ public sealed partial class GitHubStandIn
             return Error(422, "Reference already exists", doc);
         }
 
-        _branches[branch] = sha;
-        return new Reply(201, RefJson(branch));
+        MoveBranch(branch, sha, now);
+        return new Reply(201, RefJson(branch, sha));
     }
 
-    private Reply GetContents(string path, string? reference)
+    private Reply GetContents(string path, string? reference, DateTimeOffset now)
     {
         var branch = string.IsNullOrEmpty(reference) ? DefaultBranch : reference;
-        if (!_branches.TryGetValue(branch, out var sha))
+        var sha = _commits.ContainsKey(branch) ? branch : VisibleHead(branch, now);
+        if (sha is null)
         {
             return Error(404, $"No commit found for the ref {branch}", "https://docs.github.com/rest/repos/contents#get-repository-content");
         }
@@ -580,7 +619,7 @@ public sealed partial class GitHubStandIn
 
         files[path] = text;
         var sha = AddCommit(head, message, files);
-        _branches[branch] = sha;
+        MoveBranch(branch, sha, now);
         return new Reply(existing is null ? 201 : 200, new JsonObject
         {
             ["content"] = ContentJson(path, text, withContent: false),
@@ -776,7 +815,7 @@ public sealed partial class GitHubStandIn
         ["author_association"] = "OWNER",
     };
 
-    private JsonObject RefJson(string branch) => new()
+    private JsonObject RefJson(string branch, string sha) => new()
     {
         ["ref"] = $"refs/heads/{branch}",
         ["node_id"] = $"REF_{branch}",
@@ -784,8 +823,8 @@ public sealed partial class GitHubStandIn
         ["object"] = new JsonObject
         {
             ["type"] = "commit",
-            ["sha"] = _branches[branch],
-            ["url"] = Api($"/git/commits/{_branches[branch]}"),
+            ["sha"] = sha,
+            ["url"] = Api($"/git/commits/{sha}"),
         },
     };
 
