@@ -258,7 +258,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
     {
         var request = new NewIssue(PendingIssueText.Title(sighting.Mac)) { Body = PendingIssueText.Body(sighting) };
         request.Labels.Add(Options.PendingLabel);
-        var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
+        var issue = await _repo.Pacer.CreateIssueAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Opened issue #{Issue} for pending device {Mac}", issue.Number, sighting.Mac);
         return issue;
     }
@@ -281,7 +281,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
                 var request = new NewIssue(PendingIssueText.DigestTitle) { Body = PendingIssueText.DigestBody(entries) };
                 request.Labels.Add(Options.PendingLabel);
                 request.Labels.Add(Options.DigestLabel);
-                var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
+                var issue = await _repo.Pacer.CreateIssueAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), cancellationToken).ConfigureAwait(false);
                 index.SetDigest(issue.Number, entries);
                 await RecordAllAsync(entries.Select(e => e.Mac), issue.Number, cancellationToken).ConfigureAwait(false);
                 folded += entries.Count;
