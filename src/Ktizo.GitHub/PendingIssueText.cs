@@ -153,8 +153,14 @@ public static partial class PendingIssueText
 /// <summary>One line of a digest issue: <c>- [ ] `mac` note</c>; ticked once decided.</summary>
 public sealed record DigestEntry(MacAddress Mac, bool Done, string Note)
 {
-    /// <summary>The note, on one line and cut to <see cref="PendingIssueText.MaxDigestNoteLength"/>.</summary>
-    public string Note { get; init; } = OneLine(Note);
+    private readonly string _note = OneLine(Note);
+
+    /// <summary>The note, on one line and cut to <see cref="PendingIssueText.MaxDigestNoteLength"/> (also when set with <c>with</c>).</summary>
+    public string Note
+    {
+        get => _note;
+        init => _note = OneLine(value);
+    }
 
     public string ToLine() => $"- [{(Done ? 'x' : ' ')}] `{Mac}` {Note}".TrimEnd();
 

@@ -79,6 +79,7 @@ public sealed class BodyLimitTests(ITestOutputHelper output)
 
         Assert.Equal(PendingIssueText.MaxDigestNoteLength, entry.Note.Length);
         Assert.DoesNotContain('\n', entry.ToLine());
+        Assert.Equal(PendingIssueText.MaxDigestNoteLength, (entry with { Note = new string('y', 300) }).Note.Length);
     }
 
     [Fact]
