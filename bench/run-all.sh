@@ -471,6 +471,7 @@ if want storm; then
   storm_run paced limited
   # One issue per MAC, as the issue's "exactly 2,000 issues" reads: limits lifted on both sides.
   storm_run unpaced unlimited KTIZO_GITHUB__MAXOPENPENDINGISSUES=1000000 KTIZO_GITHUB__MINMUTATIONINTERVAL=0s \
+    KTIZO_GITHUB__MAXISSUECREATIONSPERMINUTE=1000000 KTIZO_GITHUB__MAXISSUECREATIONSPERHOUR=1000000 \
     KTIZO_GITHUB__MAXCONTENTCREATIONSPERHOUR=1000000
   say "## 4. Boot storm: $STORM_COUNT unknown MACs within $STORM_SECONDS s, GitHub stand-in (aim: 0 duplicates, p99 ≤ 10 ms)"
   say ""

@@ -20,7 +20,7 @@ public static class StandInHost
     public const string Token = "ghp_benchStandInToken000000000000000000";
 
     /// <param name="unlimited">
-    /// Lifts GitHub's content-creation limits (80 a minute, 500 an hour) and the primary limit, so that a
+    /// Lifts GitHub's content-creation limits (80 a minute, 500 an hour; issues 20 and 150) and the primary limit, so that a
     /// gatekeeper told to open one issue per MAC without pacing can be measured doing that.
     /// </param>
     public static async Task<int> RunAsync(bool unlimited)
@@ -31,6 +31,8 @@ public static class StandInHost
             standIn.Limits.PrimaryLimit = int.MaxValue;
             standIn.Limits.ContentCreationsPerMinute = int.MaxValue;
             standIn.Limits.ContentCreationsPerHour = int.MaxValue;
+            standIn.Limits.IssueCreationsPerMinute = int.MaxValue;
+            standIn.Limits.IssueCreationsPerHour = int.MaxValue;
         }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -45,7 +47,7 @@ public static class StandInHost
         // run-all.sh reads these two lines from the log.
         Console.WriteLine($"api {standIn.BaseUri}");
         Console.WriteLine($"stats {stats}/stats");
-        Console.WriteLine($"limits {(unlimited ? "unlimited" : $"{standIn.Limits.ContentCreationsPerMinute}/min, {standIn.Limits.ContentCreationsPerHour}/h")}");
+        Console.WriteLine($"limits {(unlimited ? "unlimited" : $"{standIn.Limits.ContentCreationsPerMinute}/min, {standIn.Limits.ContentCreationsPerHour}/h, issues {standIn.Limits.IssueCreationsPerMinute}/min, {standIn.Limits.IssueCreationsPerHour}/h")}");
 
         await app.WaitForShutdownAsync();
         return 0;

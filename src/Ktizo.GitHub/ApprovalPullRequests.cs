@@ -82,11 +82,29 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
         var head = await pacer.ReadAsync(() => client.Git.Reference.Get(owner, name, $"heads/{baseBranch}"), cancellationToken).ConfigureAwait(false);
 
         var branch = await CreateBranchAsync(request.Branch ?? BranchFor(request.Path), head.Object.Sha, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CommitAndOpenAsync(request, branch, baseBranch, head.Object.Sha, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A branch without its pull request is litter a person would have to find and delete.
+            await DeleteBranchAsync(branch, e).ConfigureAwait(false);
+            throw;
+        }
+    }
 
+    private async Task<OpenedPullRequest> CommitAndOpenAsync(ApprovalPullRequest request, string branch, string baseBranch, string startSha, CancellationToken cancellationToken)
+    {
+        var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
+
+        // Read at the commit the branch was just created from, not by the branch's name: GitHub's reads
+        // can lag its writes, and a lagging 404 for the new branch made an existing file look new (then
+        // the write without its sha failed with 422). A commit that existed before is never stale.
         string? existingSha = null;
         try
         {
-            var existing = await pacer.ReadAsync(() => client.Repository.Content.GetAllContentsByRef(owner, name, request.Path, branch), cancellationToken).ConfigureAwait(false);
+            var existing = await pacer.ReadAsync(() => client.Repository.Content.GetAllContentsByRef(owner, name, request.Path, startSha), cancellationToken).ConfigureAwait(false);
             existingSha = existing.FirstOrDefault()?.Sha;
         }
         catch (NotFoundException)
@@ -113,11 +131,34 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
         return new OpenedPullRequest(pr.Number, pr.HtmlUrl, branch, baseBranch, change.Commit.Sha);
     }
 
+    /// <summary>Deletes a branch this proposal created; a failure to do so is logged, the original failure stands.</summary>
+    private async Task DeleteBranchAsync(string branch, Exception cause)
+    {
+        try
+        {
+            // Not cancelled with the proposal: cleaning up after a cancelled proposal is the point.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await _repo.Pacer.MutateAsync(
+                async () =>
+                {
+                    await _repo.Client.Git.Reference.Delete(_repo.Owner, _repo.Name, $"heads/{branch}").ConfigureAwait(false);
+                    return true;
+                },
+                createsContent: false,
+                timeout.Token).ConfigureAwait(false);
+            _logger.LogInformation("Deleted branch {Branch}: the pull request could not be opened ({Reason})", branch, _repo.Scrub(cause.Message));
+        }
+        catch (Exception e) when (e is ApiException or HttpRequestException or OperationCanceledException)
+        {
+            _logger.LogWarning("Branch {Branch} is left behind (deleting it failed: {Reason}); delete it by hand", branch, _repo.Scrub(e.Message));
+        }
+    }
+
     private async Task<MarkedComment> UpsertAsync(int number, string marker, string body, CancellationToken cancellationToken)
     {
         var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
         var hidden = HiddenMarker(marker);
-        var text = body.TrimEnd() + "\n\n" + hidden + "\n";
+        var text = FitBody(body.TrimEnd(), "\n\n" + hidden + "\n");
         var comments = await pacer.ReadAsync(() => client.Issue.Comment.GetAllForIssue(owner, name, number, new ApiOptions { PageSize = 100 }), cancellationToken).ConfigureAwait(false);
         var mine = comments.Where(c => c.Body?.Contains(hidden, StringComparison.Ordinal) == true).OrderBy(c => c.Id).FirstOrDefault();
         if (mine is null)
@@ -133,6 +174,27 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
 
         var updated = await pacer.MutateAsync(() => client.Issue.Comment.Update(owner, name, mine.Id, text), createsContent: false, cancellationToken).ConfigureAwait(false);
         return new MarkedComment(updated.Id, updated.HtmlUrl, false);
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> then <paramref name="tail"/>, the text cut so the whole stays within GitHub's
+    /// body limit (a diff of a large change can be longer; GitHub would refuse it with 422).
+    /// </summary>
+    public static string FitBody(string text, string tail)
+    {
+        if (text.Length + tail.Length <= PendingIssueText.MaxBodyLength)
+        {
+            return text + tail;
+        }
+
+        const string cut = "\n\n… (cut here: GitHub takes at most 65,536 characters; the workflow's log has the rest)";
+        var keep = PendingIssueText.MaxBodyLength - tail.Length - cut.Length;
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return text[..keep] + cut + tail;
     }
 
     /// <summary><c>inventory/devices/node-01.yaml</c> → <c>ktizo/approve-node-01</c>.</summary>

@@ -12,6 +12,8 @@ namespace Ktizo.GitHub;
 /// <item>mutating requests are serial and at least <see cref="GitHubOptions.MinMutationInterval"/> apart,
 /// measured from the end of the previous one;</item>
 /// <item>content-creating requests stay under <see cref="GitHubOptions.MaxContentCreationsPerHour"/> in any hour;</item>
+/// <item>issue creations, which GitHub limits more tightly, stay under <see cref="GitHubOptions.MaxIssueCreationsPerMinute"/>
+/// in any minute and <see cref="GitHubOptions.MaxIssueCreationsPerHour"/> in any hour;</item>
 /// <item>primary limit: when <c>x-ratelimit-remaining</c> reaches 0, nothing is sent before <c>x-ratelimit-reset</c>;</item>
 /// <item>secondary limit (403/429): wait <c>retry-after</c>, or without it at least a minute, doubling
 /// while it persists; then the same request is sent again (a throttled request was not processed).</item>
@@ -23,6 +25,7 @@ public sealed class GitHubPacer
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Queue<DateTimeOffset> _creations = new();
+    private readonly Queue<DateTimeOffset> _issueCreations = new();
     private readonly GitHubOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -48,7 +51,11 @@ public sealed class GitHubPacer
     public Task<T> MutateAsync<T>(Func<Task<T>> call, bool createsContent, CancellationToken cancellationToken) =>
         SendAsync(call, mutating: true, createsContent, cancellationToken);
 
-    private async Task<T> SendAsync<T>(Func<Task<T>> call, bool mutating, bool createsContent, CancellationToken cancellationToken)
+    /// <summary>A <c>POST …/issues</c>: content creation under the tighter issue-creation budget as well.</summary>
+    public Task<T> CreateIssueAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken) =>
+        SendAsync(call, mutating: true, createsContent: true, cancellationToken, createsIssue: true);
+
+    private async Task<T> SendAsync<T>(Func<Task<T>> call, bool mutating, bool createsContent, CancellationToken cancellationToken, bool createsIssue = false)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -63,7 +70,13 @@ public sealed class GitHubPacer
 
                 if (createsContent)
                 {
-                    await WaitForCreationBudgetAsync(cancellationToken).ConfigureAwait(false);
+                    await WaitForBudgetAsync(_creations, _options.MaxContentCreationsPerHour, TimeSpan.FromHours(1), "Content-creation", cancellationToken).ConfigureAwait(false);
+                }
+
+                if (createsIssue)
+                {
+                    await WaitForBudgetAsync(_issueCreations, _options.MaxIssueCreationsPerHour, TimeSpan.FromHours(1), "Issue-creation", cancellationToken).ConfigureAwait(false);
+                    await WaitForBudgetAsync(_issueCreations, _options.MaxIssueCreationsPerMinute, TimeSpan.FromMinutes(1), "Issue-creation", cancellationToken).ConfigureAwait(false);
                 }
 
                 try
@@ -95,6 +108,11 @@ public sealed class GitHubPacer
                     {
                         _creations.Enqueue(end);
                     }
+
+                    if (createsIssue)
+                    {
+                        _issueCreations.Enqueue(end);
+                    }
                 }
             }
         }
@@ -104,24 +122,29 @@ public sealed class GitHubPacer
         }
     }
 
-    private async Task WaitForCreationBudgetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until fewer than <paramref name="budget"/> of <paramref name="sent"/> fall in the last
+    /// <paramref name="window"/>. The queue holds an hour, so the minute's count is taken from its end.
+    /// </summary>
+    private async Task WaitForBudgetAsync(Queue<DateTimeOffset> sent, int budget, TimeSpan window, string what, CancellationToken cancellationToken)
     {
         var hour = TimeSpan.FromHours(1);
         while (true)
         {
             var now = _clock.GetUtcNow();
-            while (_creations.Count > 0 && _creations.Peek() <= now - hour)
+            while (sent.Count > 0 && sent.Peek() <= now - hour)
             {
-                _creations.Dequeue();
+                sent.Dequeue();
             }
 
-            if (_creations.Count < _options.MaxContentCreationsPerHour)
+            var inWindow = sent.Where(t => t > now - window).ToList();
+            if (inWindow.Count < budget)
             {
                 return;
             }
 
-            var until = _creations.Peek() + hour;
-            _logger.LogInformation("Content-creation budget of {Budget} per hour used; waiting until {Until}", _options.MaxContentCreationsPerHour, until);
+            var until = inWindow[^budget] + window;
+            _logger.LogInformation("{What} budget of {Budget} per {Window} used; waiting until {Until}", what, budget, window, until);
             await WaitUntilAsync(until, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -200,12 +200,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             {
                 var comment = DecisionComment(mac, decision);
                 await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Comment.Create(_repo.Owner, _repo.Name, number, comment), createsContent: true, cancellationToken).ConfigureAwait(false);
-                var update = new IssueUpdate
-                {
-                    State = ItemState.Closed,
-                    StateReason = approved ? ItemStateReason.Completed : ItemStateReason.NotPlanned,
-                };
-                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+                await _repo.UpdateIssueAsync(number, body: null, ItemState.Closed, approved ? ItemStateReason.Completed : ItemStateReason.NotPlanned, cancellationToken).ConfigureAwait(false);
                 index.Remove(number);
                 closed++;
                 _logger.LogInformation("Closed issue #{Issue} of {Mac}: {Status} by {Commit}", number, mac, decision.Status.Name(), decision.Commit);
@@ -263,7 +258,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
     {
         var request = new NewIssue(PendingIssueText.Title(sighting.Mac)) { Body = PendingIssueText.Body(sighting) };
         request.Labels.Add(Options.PendingLabel);
-        var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
+        var issue = await _repo.Pacer.CreateIssueAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Opened issue #{Issue} for pending device {Mac}", issue.Number, sighting.Mac);
         return issue;
     }
@@ -274,33 +269,35 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         var folded = 0;
         while (queue.Count > 0)
         {
+            // Room is counted in lines (MaxDigestEntries) and in characters (GitHub's body limit).
             var target = index.Digests
-                .Where(d => d.Value.Entries.Count < Options.MaxDigestEntries)
+                .Where(d => d.Value.Entries.Count < Options.MaxDigestEntries && PendingIssueText.DigestFits([.. d.Value.Entries, PendingIssueText.DigestLine(queue.Peek())]))
                 .OrderBy(d => d.Key)
                 .Select(d => (int?)d.Key)
                 .FirstOrDefault();
             if (target is null)
             {
-                var batch = Take(queue, Options.MaxDigestEntries);
-                var entries = batch.Select(PendingIssueText.DigestLine).ToList();
+                var entries = TakeWhileFits(queue, []);
                 var request = new NewIssue(PendingIssueText.DigestTitle) { Body = PendingIssueText.DigestBody(entries) };
                 request.Labels.Add(Options.PendingLabel);
                 request.Labels.Add(Options.DigestLabel);
-                var issue = await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), createsContent: true, cancellationToken).ConfigureAwait(false);
+                var issue = await _repo.Pacer.CreateIssueAsync(() => _repo.Client.Issue.Create(_repo.Owner, _repo.Name, request), cancellationToken).ConfigureAwait(false);
                 index.SetDigest(issue.Number, entries);
-                await RecordAllAsync(batch, issue.Number, cancellationToken).ConfigureAwait(false);
-                folded += batch.Count;
-                _logger.LogInformation("Opened digest issue #{Issue} with {Count} pending devices", issue.Number, batch.Count);
+                await RecordAllAsync(entries.Select(e => e.Mac), issue.Number, cancellationToken).ConfigureAwait(false);
+                folded += entries.Count;
+                _logger.LogInformation("Opened digest issue #{Issue} with {Count} pending devices", issue.Number, entries.Count);
                 continue;
             }
 
             var number = target.Value;
-            var room = Options.MaxDigestEntries - index.Digests[number].Entries.Count;
-            var added = Take(queue, room);
+            var added = new List<MacAddress>();
             await EditDigestAsync(number, index, entries =>
             {
+                // Read fresh: another replica may have filled it since the listing. What no longer fits
+                // stays queued for the next digest.
                 var known = entries.Select(e => e.Mac).ToHashSet();
-                var fresh = added.Where(s => !known.Contains(s.Mac)).Select(PendingIssueText.DigestLine).ToList();
+                var fresh = TakeWhileFits(queue, entries, known, added);
+                added.AddRange(fresh.Select(e => e.Mac));
                 entries.AddRange(fresh);
                 return fresh.Count;
             }, cancellationToken).ConfigureAwait(false);
@@ -312,20 +309,42 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         return folded;
     }
 
-    // All at once, so the store commits a digest's lines together rather than one fsync per line.
-    private Task RecordAllAsync(IEnumerable<PendingSighting> sightings, int number, CancellationToken cancellationToken) =>
-        Task.WhenAll(sightings.Select(s => _outbox.RecordIssueAsync(s.Mac, number, cancellationToken)));
-
-    private static List<T> Take<T>(Queue<T> queue, int count)
+    /// <summary>
+    /// Takes sightings off <paramref name="queue"/> as lines while the digest stays within
+    /// <see cref="GitHubOptions.MaxDigestEntries"/> lines and GitHub's body limit; a MAC in
+    /// <paramref name="known"/> is already listed: it is only taken off, into <paramref name="listed"/>.
+    /// A new digest takes at least one line.
+    /// </summary>
+    private List<DigestEntry> TakeWhileFits(Queue<PendingSighting> queue, List<DigestEntry> existing, HashSet<MacAddress>? known = null, List<MacAddress>? listed = null)
     {
-        var list = new List<T>();
-        while (list.Count < count && queue.Count > 0)
+        var taken = new List<DigestEntry>();
+        var all = new List<DigestEntry>(existing);
+        while (queue.Count > 0 && all.Count < Options.MaxDigestEntries)
         {
-            list.Add(queue.Dequeue());
+            var next = queue.Peek();
+            if (known?.Contains(next.Mac) == true)
+            {
+                listed?.Add(queue.Dequeue().Mac);
+                continue;
+            }
+
+            var line = PendingIssueText.DigestLine(next);
+            all.Add(line);
+            if (all.Count > 1 && !PendingIssueText.DigestFits(all))
+            {
+                break;
+            }
+
+            queue.Dequeue();
+            taken.Add(line);
         }
 
-        return list;
+        return taken;
     }
+
+    // All at once, so the store commits a digest's lines together rather than one fsync per line.
+    private Task RecordAllAsync(IEnumerable<MacAddress> macs, int number, CancellationToken cancellationToken) =>
+        Task.WhenAll(macs.Select(mac => _outbox.RecordIssueAsync(mac, number, cancellationToken)));
 
     /// <summary>
     /// Reads the digest fresh (another replica may have edited it since the listing), applies
@@ -337,17 +356,15 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         var current = await _repo.Pacer.ReadAsync(() => _repo.Client.Issue.Get(_repo.Owner, _repo.Name, number), cancellationToken).ConfigureAwait(false);
         var entries = PendingIssueText.Parse(current.Title, current.Body).DigestEntries?.ToList() ?? [];
         var changed = change(entries);
-        var update = new IssueUpdate { Body = PendingIssueText.DigestBody(entries) };
         var done = entries.Count > 0 && entries.All(e => e.Done);
-        if (done)
-        {
-            update.State = ItemState.Closed;
-            update.StateReason = ItemStateReason.Completed;
-        }
-
         if (changed > 0 || done)
         {
-            await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+            await _repo.UpdateIssueAsync(
+                number,
+                PendingIssueText.DigestBody(entries),
+                done ? ItemState.Closed : null,
+                done ? ItemStateReason.Completed : null,
+                cancellationToken).ConfigureAwait(false);
         }
 
         if (done || current.State.Value == ItemState.Closed)
@@ -372,13 +389,8 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
             foreach (var number in index.SinglesOf(mac).Where(n => n != keep).ToList())
             {
                 var body = index.SingleBody(number);
-                var update = new IssueUpdate
-                {
-                    State = ItemState.Closed,
-                    StateReason = ItemStateReason.NotPlanned,
-                    Body = $"Duplicate of #{keep}: another Ktizo replica filed {mac} at the same time.\n\n{body}",
-                };
-                await _repo.Pacer.MutateAsync(() => _repo.Client.Issue.Update(_repo.Owner, _repo.Name, number, update), createsContent: false, cancellationToken).ConfigureAwait(false);
+                var duplicate = $"Duplicate of #{keep}: another Ktizo replica filed {mac} at the same time.\n\n{body}";
+                await _repo.UpdateIssueAsync(number, duplicate, ItemState.Closed, ItemStateReason.NotPlanned, cancellationToken).ConfigureAwait(false);
                 index.Remove(number);
                 closed++;
                 _logger.LogInformation("Closed issue #{Issue} as a duplicate of #{Kept} for {Mac}", number, keep, mac);

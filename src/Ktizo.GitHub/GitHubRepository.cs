@@ -12,6 +12,7 @@ namespace Ktizo.GitHub;
 public sealed class GitHubRepository
 {
     private readonly string _token;
+    private readonly ApiConnection _api;
 
     public GitHubRepository(GitHubOptions options, string token, TimeProvider clock, ILoggerFactory loggers)
     {
@@ -23,6 +24,7 @@ public sealed class GitHubRepository
             baseUrl,
             new InMemoryCredentialStore(new Credentials(token)));
         Client = new GitHubClient(connection);
+        _api = new ApiConnection(connection);
         Pacer = new GitHubPacer(options, clock, loggers.CreateLogger<GitHubPacer>(), () => Client.GetLastApiInfo());
     }
 
@@ -35,6 +37,39 @@ public sealed class GitHubRepository
     public string Owner => Options.Owner;
 
     public string Name => Options.Name;
+
+    /// <summary>
+    /// PATCHes issue <paramref name="number"/> with only the fields Ktizo owns (body, state, state reason),
+    /// through the pacer. Octokit's <c>Issue.Update</c> sends <c>"milestone": null</c> with every
+    /// <see cref="IssueUpdate"/>, which GitHub applies: each close or digest edit cleared a milestone a person set.
+    /// </summary>
+    public Task<Issue> UpdateIssueAsync(int number, string? body, ItemState? state, ItemStateReason? reason, CancellationToken cancellationToken)
+    {
+        var fields = new Dictionary<string, object>();
+        if (body is not null)
+        {
+            fields["body"] = body;
+        }
+
+        if (state is { } s)
+        {
+            fields["state"] = s == ItemState.Closed ? "closed" : "open";
+        }
+
+        if (reason is { } r)
+        {
+            fields["state_reason"] = r switch
+            {
+                ItemStateReason.Completed => "completed",
+                ItemStateReason.NotPlanned => "not_planned",
+                ItemStateReason.Reopened => "reopened",
+                _ => throw new ArgumentOutOfRangeException(nameof(reason), r, "not a reason Ktizo closes with"),
+            };
+        }
+
+        var uri = new Uri($"repos/{Uri.EscapeDataString(Owner)}/{Uri.EscapeDataString(Name)}/issues/{number}", UriKind.Relative);
+        return Pacer.MutateAsync(() => _api.Patch<Issue>(uri, fields), createsContent: false, cancellationToken);
+    }
 
     /// <summary>The text with the token replaced, for anything a person reads.</summary>
     internal string Scrub(string text) => _token.Length == 0 ? text : text.Replace(_token, "***", StringComparison.Ordinal);

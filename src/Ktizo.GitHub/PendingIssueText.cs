@@ -17,6 +17,19 @@ public static partial class PendingIssueText
     public const string DigestTitle = "Pending devices (digest)";
     public const string DigestMarker = "<!-- ktizo:digest -->";
 
+    /// <summary>
+    /// GitHub refuses an issue or comment body longer than this (422 "body is too long (maximum is
+    /// 65536 characters)"). It counts characters; string lengths here count UTF-16 units, never fewer.
+    /// </summary>
+    public const int MaxBodyLength = 65536;
+
+    /// <summary>
+    /// Longest note a digest line carries: a decision note ("approved by" a SHA-256 commit and a pull
+    /// request) fits; a longer note is cut. Room for it is kept on every unticked line, so ticking a
+    /// line can never push a digest over <see cref="MaxBodyLength"/>.
+    /// </summary>
+    public const int MaxDigestNoteLength = 96;
+
     public static string Title(MacAddress mac) => $"Pending device {mac}";
 
     public static string Marker(MacAddress mac) => $"<!-- ktizo:pending-device {mac} -->";
@@ -80,6 +93,20 @@ public static partial class PendingIssueText
             CultureInfo.InvariantCulture,
             $"first seen {sighting.FirstSeen.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC from {sighting.SourceAddress ?? "unknown"}"));
 
+    /// <summary>
+    /// Whether a digest of <paramref name="entries"/> stays within <see cref="MaxBodyLength"/> even once
+    /// every line is ticked with the longest note: measured in characters, since a line's length
+    /// depends on its source address (an IPv6 line is half as long again as an IPv4 one).
+    /// </summary>
+    public static bool DigestFits(IEnumerable<DigestEntry> entries) =>
+        DigestHeaderLength + entries.Sum(DigestLineReserve) <= MaxBodyLength;
+
+    // The line with its newline, or the line ticked with the longest note if that is longer.
+    private static int DigestLineReserve(DigestEntry entry) =>
+        Math.Max(entry.ToLine().Length, (entry with { Done = true, Note = new string('x', MaxDigestNoteLength) }).ToLine().Length) + 1;
+
+    private static readonly int DigestHeaderLength = DigestBody([]).Length;
+
     /// <summary>What a body says about pending MACs: the single device it is about, or the digest lines.</summary>
     public static ParsedIssue Parse(string? title, string? body)
     {
@@ -126,7 +153,22 @@ public static partial class PendingIssueText
 /// <summary>One line of a digest issue: <c>- [ ] `mac` note</c>; ticked once decided.</summary>
 public sealed record DigestEntry(MacAddress Mac, bool Done, string Note)
 {
+    private readonly string _note = OneLine(Note);
+
+    /// <summary>The note, on one line and cut to <see cref="PendingIssueText.MaxDigestNoteLength"/> (also when set with <c>with</c>).</summary>
+    public string Note
+    {
+        get => _note;
+        init => _note = OneLine(value);
+    }
+
     public string ToLine() => $"- [{(Done ? 'x' : ' ')}] `{Mac}` {Note}".TrimEnd();
+
+    private static string OneLine(string note)
+    {
+        var line = note.ReplaceLineEndings(" ");
+        return line.Length <= PendingIssueText.MaxDigestNoteLength ? line : line[..(PendingIssueText.MaxDigestNoteLength - 1)] + "…";
+    }
 }
 
 /// <summary>A single pending issue names <see cref="Mac"/>; a digest has <see cref="DigestEntries"/>; neither: not ours.</summary>

@@ -18,7 +18,8 @@ public sealed record StandInIssue(
     IReadOnlyList<string> Comments,
     bool IsPullRequest,
     string? Head,
-    string? Base);
+    string? Base,
+    int? Milestone = null);
 
 /// <summary>
 /// The repository behind the stand-in: issues, pull requests, labels, comments, and a tiny git
@@ -31,9 +32,18 @@ public sealed partial class GitHubStandIn
     private readonly Dictionary<string, (string Color, string? Description, long Id)> _labels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, CommitRecord> _commits = [];
     private readonly Dictionary<string, string> _branches = [];
+    private readonly Dictionary<int, string> _milestones = [];
+    private readonly Dictionary<string, (DateTimeOffset At, string? Before)> _branchWrites = [];
     private long _nextId = 1000;
 
     public string DefaultBranch { get; private set; } = "main";
+
+    /// <summary>
+    /// How long GitHub's reads lag its writes (zero: never). For this long on the stand-in's clock after a
+    /// branch is created or moved, reading its ref or contents by branch name sees it as before: a new
+    /// branch answers 404, a moved one its previous commit. Reads by commit SHA are never stale.
+    /// </summary>
+    public TimeSpan ReadLag { get; set; }
 
     public IReadOnlyList<StandInIssue> Issues
     {
@@ -92,6 +102,26 @@ public sealed partial class GitHubStandIn
         lock (_sync)
         {
             return CreateIssue(title, body, labels, _clock.GetUtcNow()).Number;
+        }
+    }
+
+    /// <summary>Creates a milestone as a person would; returns its number.</summary>
+    public int AddMilestone(string title)
+    {
+        lock (_sync)
+        {
+            var number = _milestones.Count + 1;
+            _milestones[number] = title;
+            return number;
+        }
+    }
+
+    /// <summary>Puts an issue in a milestone (or none) as a person would, bypassing limits and the log.</summary>
+    public void SetMilestone(int issue, int? milestone)
+    {
+        lock (_sync)
+        {
+            _issues.Single(i => i.Number == issue).Milestone = milestone;
         }
     }
 
@@ -184,11 +214,13 @@ public sealed partial class GitHubStandIn
             case "POST" when rest == "/labels":
                 return PostLabel(json);
             case "GET" when (r = RefPath().Match(rest)).Success:
-                return _branches.ContainsKey(r.Groups["branch"].Value) ? new Reply(200, RefJson(r.Groups["branch"].Value)) : NotFound();
+                return VisibleHead(r.Groups["branch"].Value, now) is { } refSha ? new Reply(200, RefJson(r.Groups["branch"].Value, refSha)) : NotFound();
+            case "DELETE" when (r = RefPath().Match(rest)).Success:
+                return DeleteRef(r.Groups["branch"].Value);
             case "POST" when rest == "/git/refs":
-                return PostRef(json);
+                return PostRef(json, now);
             case "GET" when (r = ContentsPath().Match(rest)).Success:
-                return GetContents(Uri.UnescapeDataString(r.Groups["path"].Value), query["ref"].ToString());
+                return GetContents(Uri.UnescapeDataString(r.Groups["path"].Value), query["ref"].ToString(), now);
             case "PUT" when (r = ContentsPath().Match(rest)).Success:
                 return PutContents(Uri.UnescapeDataString(r.Groups["path"].Value), json, now);
             case "POST" when rest == "/pulls":
@@ -199,6 +231,15 @@ public sealed partial class GitHubStandIn
     }
 
     private static Reply NotFound() => Error(404, "Not Found", DocumentationUrl);
+
+    /// <summary>The largest issue, pull-request or comment body GitHub takes, in characters (code points).</summary>
+    public const int MaxBodyCharacters = 65536;
+
+    /// <summary>GitHub's 422 for a body over <see cref="MaxBodyCharacters"/>; null when it fits.</summary>
+    private static Reply? BodyTooLong(string? body, string resource, string documentation) =>
+        body is not null && body.EnumerateRunes().Count() > MaxBodyCharacters
+            ? ValidationFailed(resource, "custom", "body", documentation, $"body is too long (maximum is {MaxBodyCharacters} characters)")
+            : null;
 
     private IssueRecord? FindIssue(Match m) =>
         _issues.FirstOrDefault(i => i.Number == int.Parse(m.Groups["number"].Value, CultureInfo.InvariantCulture));
@@ -285,7 +326,12 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("Issue", "missing_field", "title", "https://docs.github.com/rest/issues/issues#create-an-issue");
         }
 
-        var labels = json!["labels"] is JsonArray a ? a.Select(l => l!.GetValue<string>()).ToArray() : [];
+        if (BodyTooLong(json!["body"]?.GetValue<string>(), "Issue", "https://docs.github.com/rest/issues/issues#create-an-issue") is { } tooLong)
+        {
+            return tooLong;
+        }
+
+        var labels = json["labels"] is JsonArray a ? a.Select(l => l!.GetValue<string>()).ToArray() : [];
         var issue = CreateIssue(title, json["body"]?.GetValue<string>(), labels, now);
         var reply = new Reply(201, IssueJson(issue));
         reply.Headers["Location"] = $"{BaseUri}repos/{Owner}/{Name}/issues/{issue.Number}";
@@ -337,6 +383,27 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("Issue", "invalid", "state_reason", doc);
         }
 
+        if (json["body"] is JsonValue longBody && BodyTooLong(longBody.GetValue<string>(), "Issue", doc) is { } tooLong)
+        {
+            return tooLong;
+        }
+
+        // GitHub applies what the PATCH names, "milestone": null included (it clears the milestone).
+        int? milestone = null;
+        if (json["milestone"] is JsonValue mv)
+        {
+            milestone = mv.TryGetValue<int>(out var n) ? n : -1;
+            if (!_milestones.ContainsKey(milestone.Value))
+            {
+                return ValidationFailed("Issue", "invalid", "milestone", doc);
+            }
+        }
+
+        if (json.ContainsKey("milestone"))
+        {
+            issue.Milestone = milestone;
+        }
+
         if (json["title"] is JsonValue t)
         {
             issue.Title = t.GetValue<string>();
@@ -384,6 +451,11 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("IssueComment", "missing_field", "body", "https://docs.github.com/rest/issues/comments#create-an-issue-comment");
         }
 
+        if (BodyTooLong(body, "IssueComment", "https://docs.github.com/rest/issues/comments#create-an-issue-comment") is { } tooLong)
+        {
+            return tooLong;
+        }
+
         var comment = new CommentRecord(_nextId++, issue.Number, now) { Body = body, UpdatedAt = now };
         _comments.Add(comment);
         issue.UpdatedAt = now;
@@ -402,6 +474,11 @@ public sealed partial class GitHubStandIn
         if (string.IsNullOrEmpty(body))
         {
             return ValidationFailed("IssueComment", "missing_field", "body", "https://docs.github.com/rest/issues/comments#update-an-issue-comment");
+        }
+
+        if (BodyTooLong(body, "IssueComment", "https://docs.github.com/rest/issues/comments#update-an-issue-comment") is { } tooLong)
+        {
+            return tooLong;
         }
 
         comment.Body = body;
@@ -427,7 +504,35 @@ public sealed partial class GitHubStandIn
         return new Reply(201, LabelJson(name));
     }
 
-    private Reply PostRef(JsonObject? json)
+    /// <summary>The commit a read of <paramref name="branch"/> sees now, <see cref="ReadLag"/> included; null: not found.</summary>
+    private string? VisibleHead(string branch, DateTimeOffset now)
+    {
+        if (_branchWrites.TryGetValue(branch, out var write) && now - write.At < ReadLag)
+        {
+            return write.Before;
+        }
+
+        return _branches.GetValueOrDefault(branch);
+    }
+
+    private void MoveBranch(string branch, string sha, DateTimeOffset now)
+    {
+        _branchWrites[branch] = (now, _branches.GetValueOrDefault(branch));
+        _branches[branch] = sha;
+    }
+
+    private Reply DeleteRef(string branch)
+    {
+        if (!_branches.Remove(branch))
+        {
+            return Error(422, "Reference does not exist", "https://docs.github.com/rest/git/refs#delete-a-reference");
+        }
+
+        _branchWrites.Remove(branch);
+        return new Reply(204, null);
+    }
+
+    private Reply PostRef(JsonObject? json, DateTimeOffset now)
     {
         var name = json?["ref"]?.GetValue<string>();
         var sha = json?["sha"]?.GetValue<string>();
@@ -453,14 +558,15 @@ public sealed partial class GitHubStandIn
             return Error(422, "Reference already exists", doc);
         }
 
-        _branches[branch] = sha;
-        return new Reply(201, RefJson(branch));
+        MoveBranch(branch, sha, now);
+        return new Reply(201, RefJson(branch, sha));
     }
 
-    private Reply GetContents(string path, string? reference)
+    private Reply GetContents(string path, string? reference, DateTimeOffset now)
     {
         var branch = string.IsNullOrEmpty(reference) ? DefaultBranch : reference;
-        if (!_branches.TryGetValue(branch, out var sha))
+        var sha = _commits.ContainsKey(branch) ? branch : VisibleHead(branch, now);
+        if (sha is null)
         {
             return Error(404, $"No commit found for the ref {branch}", "https://docs.github.com/rest/repos/contents#get-repository-content");
         }
@@ -513,7 +619,7 @@ public sealed partial class GitHubStandIn
 
         files[path] = text;
         var sha = AddCommit(head, message, files);
-        _branches[branch] = sha;
+        MoveBranch(branch, sha, now);
         return new Reply(existing is null ? 201 : 200, new JsonObject
         {
             ["content"] = ContentJson(path, text, withContent: false),
@@ -552,7 +658,12 @@ public sealed partial class GitHubStandIn
             return ValidationFailed("PullRequest", "custom", null, doc, $"A pull request already exists for {Owner}:{head}.");
         }
 
-        var pr = CreateIssue(title, json!["body"]?.GetValue<string>(), [], now);
+        if (BodyTooLong(json!["body"]?.GetValue<string>(), "PullRequest", doc) is { } tooLong)
+        {
+            return tooLong;
+        }
+
+        var pr = CreateIssue(title, json["body"]?.GetValue<string>(), [], now);
         pr.IsPullRequest = true;
         pr.Head = head;
         pr.Base = @base;
@@ -562,7 +673,7 @@ public sealed partial class GitHubStandIn
     }
 
     private StandInIssue View(IssueRecord i) =>
-        new(i.Number, i.Title, i.Body, i.State, i.StateReason, [.. i.Labels], [.. _comments.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body)], i.IsPullRequest, i.Head, i.Base);
+        new(i.Number, i.Title, i.Body, i.State, i.StateReason, [.. i.Labels], [.. _comments.Where(c => c.Issue == i.Number).OrderBy(c => c.Id).Select(c => c.Body)], i.IsPullRequest, i.Head, i.Base, i.Milestone);
 
     private string Api(string rest) => $"{BaseUri}repos/{Owner}/{Name}{rest}";
 
@@ -644,7 +755,7 @@ public sealed partial class GitHubStandIn
             ["locked"] = false,
             ["assignee"] = null,
             ["assignees"] = new JsonArray(),
-            ["milestone"] = null,
+            ["milestone"] = i.Milestone is { } m ? MilestoneJson(m) : null,
             ["comments"] = _comments.Count(c => c.Issue == i.Number),
             ["created_at"] = Time(i.CreatedAt),
             ["updated_at"] = Time(i.UpdatedAt),
@@ -670,6 +781,26 @@ public sealed partial class GitHubStandIn
         return json;
     }
 
+    private JsonObject MilestoneJson(int number) => new()
+    {
+        ["url"] = Api($"/milestones/{number}"),
+        ["html_url"] = Html($"/milestone/{number}"),
+        ["labels_url"] = Api($"/milestones/{number}/labels"),
+        ["id"] = 5000 + number,
+        ["node_id"] = $"MI_{number}",
+        ["number"] = number,
+        ["state"] = "open",
+        ["title"] = _milestones[number],
+        ["description"] = null,
+        ["creator"] = UserJson(),
+        ["open_issues"] = _issues.Count(i => i.Milestone == number && i.State == "open"),
+        ["closed_issues"] = _issues.Count(i => i.Milestone == number && i.State == "closed"),
+        ["created_at"] = "2025-01-01T00:00:00Z",
+        ["updated_at"] = "2025-01-01T00:00:00Z",
+        ["closed_at"] = null,
+        ["due_on"] = null,
+    };
+
     private JsonObject CommentJson(CommentRecord c) => new()
     {
         ["id"] = c.Id,
@@ -684,7 +815,7 @@ public sealed partial class GitHubStandIn
         ["author_association"] = "OWNER",
     };
 
-    private JsonObject RefJson(string branch) => new()
+    private JsonObject RefJson(string branch, string sha) => new()
     {
         ["ref"] = $"refs/heads/{branch}",
         ["node_id"] = $"REF_{branch}",
@@ -692,8 +823,8 @@ public sealed partial class GitHubStandIn
         ["object"] = new JsonObject
         {
             ["type"] = "commit",
-            ["sha"] = _branches[branch],
-            ["url"] = Api($"/git/commits/{_branches[branch]}"),
+            ["sha"] = sha,
+            ["url"] = Api($"/git/commits/{sha}"),
         },
     };
 
@@ -858,6 +989,8 @@ public sealed partial class GitHubStandIn
         public string? Head { get; set; }
 
         public string? Base { get; set; }
+
+        public int? Milestone { get; set; }
     }
 
     private sealed class CommentRecord(long id, int issue, DateTimeOffset createdAt)

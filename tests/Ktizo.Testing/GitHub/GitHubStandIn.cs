@@ -9,8 +9,9 @@
 // request), with enough fields for Octokit to deserialize them.
 //
 // Tests can make it fail (500/502, before or after processing), throttle (primary limit per
-// window; secondary: content creation per minute and per hour, or on demand with or without
-// retry-after), or go down (the listener closes: connections are refused) and come back on the
+// window; secondary: content creation per minute and per hour, issue creation per minute and per hour
+// with every other refusal lacking retry-after, or on demand with or without retry-after), refuse bodies
+// over 65,536 characters, lag reads behind writes (ReadLag), or go down (the listener closes: connections are refused) and come back on the
 // same port. Its clock is a TimeProvider the test owns, so limits that span an hour take seconds.
 // Every request is logged with its time, method, path and answer, so a test can prove how a
 // client behaved (paced, waited, did not hammer).
@@ -59,6 +60,21 @@ public sealed class StandInLimits
 
     /// <summary>Sent with secondary-limit answers; null sends none (the client must then wait a minute or more).</summary>
     public TimeSpan? SecondaryRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Issues created (<c>POST …/issues</c>) per minute: GitHub's own limit for this endpoint is lower than
+    /// the general content limit; about 20 a minute is what integrations observe.
+    /// </summary>
+    public int IssueCreationsPerMinute { get; set; } = 20;
+
+    /// <summary>Issues created per hour (observed: about 150).</summary>
+    public int IssueCreationsPerHour { get; set; } = 150;
+
+    /// <summary>
+    /// Every how many issue-creation throttles one comes without <c>retry-after</c>, as GitHub's often do
+    /// (2: every other; 1: none has it; 0: all have it).
+    /// </summary>
+    public int IssueLimitOmitsRetryAfterEvery { get; set; } = 2;
 }
 
 public sealed partial class GitHubStandIn : IAsyncDisposable
@@ -69,6 +85,8 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     private readonly ConcurrentQueue<StandInRequest> _log = new();
     private readonly List<(int Status, bool AfterProcessing, string? Method)> _failures = [];
     private readonly List<DateTimeOffset> _creations = [];
+    private readonly List<DateTimeOffset> _issueCreations = [];
+    private int _issueThrottles;
     private readonly TimeProvider _clock;
     private WebApplication? _app;
     private int _port;
@@ -224,10 +242,15 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         lock (_sync)
         {
             var now = _clock.GetUtcNow();
-            reply = Authenticate(request) ?? Throttle(now, request.Method, creating, out throttled) ?? AfterProcessing(request.Method, Dispatch(request.Method, request.Path.Value ?? "/", request.Query, body, now));
+            var creatingIssue = request.Method == "POST" && IssuesPath().IsMatch(request.Path.Value ?? "/");
+            reply = Authenticate(request) ?? Throttle(now, request.Method, creating, creatingIssue, out throttled) ?? AfterProcessing(request.Method, Dispatch(request.Method, request.Path.Value ?? "/", request.Query, body, now));
             if (!throttled && reply.Status < 300 && creating)
             {
                 _creations.Add(now);
+                if (creatingIssue)
+                {
+                    _issueCreations.Add(now);
+                }
             }
 
             _log.Enqueue(new StandInRequest(
@@ -275,7 +298,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
             : Error(401, "Bad credentials", "https://docs.github.com/rest");
     }
 
-    private Reply? Throttle(DateTimeOffset now, string method, bool creating, out bool throttled)
+    private Reply? Throttle(DateTimeOffset now, string method, bool creating, bool creatingIssue, out bool throttled)
     {
         throttled = true;
         if (now >= _windowReset)
@@ -306,6 +329,18 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
             if (lastMinute >= Limits.ContentCreationsPerMinute || _creations.Count >= Limits.ContentCreationsPerHour)
             {
                 return SecondaryLimit(403, Limits.SecondaryRetryAfter);
+            }
+        }
+
+        if (creatingIssue)
+        {
+            _issueCreations.RemoveAll(t => t <= now - TimeSpan.FromHours(1));
+            var lastMinute = _issueCreations.Count(t => t > now - TimeSpan.FromMinutes(1));
+            if (lastMinute >= Limits.IssueCreationsPerMinute || _issueCreations.Count >= Limits.IssueCreationsPerHour)
+            {
+                var every = Limits.IssueLimitOmitsRetryAfterEvery;
+                var omit = every > 0 && ++_issueThrottles % every == 0;
+                return SecondaryLimit(403, omit ? null : Limits.SecondaryRetryAfter);
             }
         }
 
@@ -403,6 +438,9 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
 
         return Error(422, "Validation Failed", documentation, [error]);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^/repos/[^/]+/[^/]+/issues$")]
+    private static partial System.Text.RegularExpressions.Regex IssuesPath();
 
     private sealed record Reply(int Status, JsonNode? Json, string? Html = null)
     {
