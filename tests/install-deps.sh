@@ -9,6 +9,8 @@ need=()
 command -v git >/dev/null || need+=(git)
 # openssl: the secrets tests check the generated keys and certificates with it (tests/Ktizo.Secrets.Tests).
 command -v openssl >/dev/null || need+=(openssl)
+# age: the age-format tests check Ktizo against the real age and age-keygen both ways (tests/Ktizo.Secrets.Tests/Age).
+command -v age >/dev/null && command -v age-keygen >/dev/null || need+=(age)
 # chromium: the UI tests drive Debian's Chromium through Playwright (never a browser download).
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 

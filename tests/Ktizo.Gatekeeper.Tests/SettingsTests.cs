@@ -190,6 +190,29 @@ public sealed class SettingsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("missing", null, "AgeIdentityFile", "is not an existing file")]
+    [InlineData("exists", "/run/secrets.yaml", "AgeIdentityFile", "set together with SecretsFile: choose one place for the secrets bundle (docs/secrets.md)")]
+    [InlineData("../outside.age", null, "SecretsAgeFile", "is not a relative path inside the repository (forward slashes, no '..')")]
+    [InlineData("/abs.age", null, "SecretsAgeFile", "is not a relative path inside the repository (forward slashes, no '..')")]
+    public void Validator_RefusesAnUnusableAgeSetup(string identityOrPath, string? secretsFile, string key, string problem)
+    {
+        var options = Complete(new GatekeeperOptions { Repository = _folder.Path, Branch = "main", SecretsFile = secretsFile }, _folder.Path);
+        var identity = Path.Combine(_folder.Path, "identity.txt");
+        File.WriteAllText(identity, "");
+        options.AgeIdentityFile = identityOrPath == "missing" ? Path.Combine(_folder.Path, "no-such.txt") : identity;
+        if (key == "SecretsAgeFile")
+        {
+            options.SecretsAgeFile = identityOrPath;
+        }
+
+        Assert.Contains(SettingsValidator.Problems(options), e => e.StartsWith($"{key} (", StringComparison.Ordinal) && e.EndsWith(problem, StringComparison.Ordinal));
+        options.SecretsFile = null;
+        options.AgeIdentityFile = identity;
+        options.SecretsAgeFile = "secrets/bundle.yaml.age";
+        Assert.DoesNotContain(SettingsValidator.Problems(options), e => e.StartsWith($"{key} (", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("soon")]
     [InlineData("-5s")]
     [InlineData("5 parsecs")]

@@ -5,7 +5,9 @@ namespace Ktizo.Cli.ClusterSecrets;
 /// <summary>Writes secret material to a file only its owner can read (0600), never over an existing file.</summary>
 public static class SecretsFile
 {
-    public static void WriteNew(string path, string text)
+    public static void WriteNew(string path, string text) => WriteNew(path, new System.Text.UTF8Encoding(false).GetBytes(text));
+
+    public static void WriteNew(string path, byte[] bytes)
     {
         if (File.Exists(path))
         {
@@ -19,7 +21,6 @@ public static class SecretsFile
         }
 
         using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(text);
+        stream.Write(bytes);
     }
 }

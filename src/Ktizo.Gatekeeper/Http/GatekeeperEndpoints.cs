@@ -195,6 +195,9 @@ public static class GatekeeperEndpoints
             snapshot?.Set.Approved.Count,
             snapshot?.Set.Rejected.Count,
             new StoreView(!health.Failing, health.FailingSince, health.Failures, health.LastError),
-            new SecretsView(snapshot?.Set.SecretsFingerprint, options.SecretsFile ?? "(generated in the data folder)", options.SecretsFile is null));
+            new SecretsView(
+                snapshot?.Set.SecretsFingerprint,
+                options.AgeIdentityFile is null ? options.SecretsFile ?? "(generated in the data folder)" : $"{options.SecretsAgeFile} (age-encrypted, in the commit)",
+                options.SecretsFile is null && options.AgeIdentityFile is null));
     }
 }

@@ -38,6 +38,12 @@ public sealed class GatekeeperOptions
     /// <summary>The cluster's secrets bundle, outside git; null: one generated in the data folder (docs/secrets.md).</summary>
     public string? SecretsFile { get; set; }
 
+    /// <summary>An age identity file: the bundle is then read from <see cref="SecretsAgeFile"/> in each commit and decrypted in memory.</summary>
+    public string? AgeIdentityFile { get; set; }
+
+    /// <summary>Where the age-encrypted bundle lives in the repository, read from the commit being rendered.</summary>
+    public string SecretsAgeFile { get; set; } = "secrets/bundle.yaml.age";
+
     /// <summary>Bearer token for the admin calls (POST /api/v1/sync); without one they are refused.</summary>
     public string? AdminToken { get; set; }
 

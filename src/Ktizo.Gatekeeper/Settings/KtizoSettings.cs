@@ -20,6 +20,8 @@ public static class KtizoSettings
         new("PublicBaseUrl", typeof(GatekeeperOptions), "from the request", "How machines reach this server (used by boot.ipxe)"),
         new("DataFolder", typeof(GatekeeperOptions), "data", "Folder for the local clone and the store, relative to the current directory"),
         new("SecretsFile", typeof(GatekeeperOptions), "none: a bundle generated on first start in the data folder", "The cluster's secrets bundle (talosctl gen secrets format), outside git; refused when its group or others can read it"),
+        new("AgeIdentityFile", typeof(GatekeeperOptions), "none: the bundle is not read from git", "An age identity file (age-keygen): the bundle is read age-encrypted from SecretsAgeFile in each commit; refused when its group or others can read it"),
+        new("SecretsAgeFile", typeof(GatekeeperOptions), "secrets/bundle.yaml.age", "Where the age-encrypted bundle lives in the repository (with AgeIdentityFile)"),
         new("WebhookSecret", typeof(GatekeeperOptions), "none: every webhook is refused", "GitHub webhook secret, 16 characters or more"),
         new("AdminToken", typeof(GatekeeperOptions), "none: admin calls are refused", "Bearer token for POST /api/v1/sync, approving on the page, and reading devices; 16 characters or more"),
         new("ViewerToken", typeof(GatekeeperOptions), "none: only AdminToken reads devices", "Bearer token that reads the device list, the page and /readyz detail, nothing more; 16 characters or more"),

@@ -163,6 +163,25 @@ public sealed class SettingsValidator(Func<string, string?> environment)
             Bad("DataFolder", $"'{options.DataFolder}' is a file, not a folder");
         }
 
+        if (options.AgeIdentityFile is { } identityFile)
+        {
+            if (options.SecretsFile is not null)
+            {
+                Bad("AgeIdentityFile", "set together with SecretsFile: choose one place for the secrets bundle (docs/secrets.md)");
+            }
+
+            if (!File.Exists(identityFile))
+            {
+                Bad("AgeIdentityFile", $"'{identityFile}' is not an existing file");
+            }
+        }
+
+        if (options.SecretsAgeFile.Contains('\\', StringComparison.Ordinal)
+            || options.SecretsAgeFile.Split('/').Any(segment => segment is "" or "." or ".."))
+        {
+            Bad("SecretsAgeFile", $"'{options.SecretsAgeFile}' is not a relative path inside the repository (forward slashes, no '..')");
+        }
+
         if (options.WebhookSecret is { Length: < 16 })
         {
             Bad("WebhookSecret", "shorter than 16 characters");

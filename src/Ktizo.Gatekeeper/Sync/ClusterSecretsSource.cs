@@ -11,7 +11,8 @@ namespace Ktizo.Gatekeeper.Sync;
 /// git; or, without it, <c>secrets.yaml</c> in the data folder, generated (0600) on first start and kept. The file
 /// is looked at on every render: a changed one (size, time or content) is read again and every device renders
 /// again with it. A file that cannot be used is an error naming the file; the last good set stays served.
-/// A file that its group or others can read is refused: a bundle holds every key of the cluster.
+/// A file that its group or others can read is refused: a bundle holds every key of the cluster. With an age
+/// identity, the bundle comes encrypted from each commit instead (ClusterSecretsSource.Age.cs).
 /// </summary>
 public sealed partial class ClusterSecretsSource(GatekeeperOptions options, ILogger<ClusterSecretsSource> logger)
 {
@@ -19,10 +20,10 @@ public sealed partial class ClusterSecretsSource(GatekeeperOptions options, ILog
     private (DateTime Time, long Length, SecretsBundle Bundle)? _loaded;
 
     /// <summary>The file in use.</summary>
-    public string Path => options.SecretsFile ?? System.IO.Path.Combine(options.DataFolder, "secrets.yaml");
+    public string Path => FromGit ? options.SecretsAgeFile : options.SecretsFile ?? System.IO.Path.Combine(options.DataFolder, "secrets.yaml");
 
     /// <summary>True when the bundle is the gatekeeper's own, generated in its data folder.</summary>
-    public bool Generated => options.SecretsFile is null;
+    public bool Generated => options.SecretsFile is null && !FromGit;
 
     /// <summary>The fingerprint of the bundle last read, or null before one was read.</summary>
     public string? Fingerprint
@@ -31,7 +32,7 @@ public sealed partial class ClusterSecretsSource(GatekeeperOptions options, ILog
         {
             lock (_lock)
             {
-                return _loaded?.Bundle.Fingerprint;
+                return (FromGit ? _fromGit?.Bundle : _loaded?.Bundle)?.Fingerprint;
             }
         }
     }
@@ -56,10 +57,7 @@ public sealed partial class ClusterSecretsSource(GatekeeperOptions options, ILog
                     throw new KtizoException($"the secrets bundle {path} does not exist (SecretsFile; docs/secrets.md)");
                 }
 
-                if (!OperatingSystem.IsWindows() && (info.UnixFileMode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
-                {
-                    throw new KtizoException($"the secrets bundle {path} can be read or written by its group or others: make it 0600 (or 0400), owned by the gatekeeper's user");
-                }
+                RefuseShared(info, $"the secrets bundle {path}");
 
                 if (_loaded is { } loaded && loaded.Time == info.LastWriteTimeUtc && loaded.Length == info.Length)
                 {

@@ -50,6 +50,11 @@ public sealed class CoreRenderer(Core.Rendering.RenderLimits limits, Core.Render
     {
         get
         {
+            if (secrets.FromGit)
+            {
+                return secrets.Fingerprint; // the bundle changes only with a commit, which renders anyway
+            }
+
             try
             {
                 return secrets.Current().Fingerprint;
@@ -66,7 +71,7 @@ public sealed class CoreRenderer(Core.Rendering.RenderLimits limits, Core.Render
         Core.ClusterSecrets.SecretsBundle bundle;
         try
         {
-            bundle = secrets.Current();
+            bundle = secrets.Current(tree);
         }
         catch (Core.KtizoException e)
         {

@@ -49,6 +49,15 @@ public sealed class GitRemote : IDisposable
         return _git.CommitAndPush(message, "Ada Approver");
     }
 
+    /// <summary>Writes one binary file (an age-encrypted bundle), commits it and pushes. Returns the new sha.</summary>
+    public string PushBytes(string message, string path, byte[] content)
+    {
+        var full = Path.Combine(_git.WorkPath, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, content);
+        return _git.CommitAndPush(message, "Ada Approver");
+    }
+
     /// <summary>The remote disappears (GitHub down, network cut).</summary>
     public void DeleteRemote() => _git.DeleteRemote();
 
