@@ -12,6 +12,7 @@ public static class SecretsCommand
         new("secrets", "The cluster's secrets bundle: generate it (kept out of git; docs/secrets.md)")
         {
             Generate(console),
+            SecretsExtractCommand.Create(console),
         };
 
     private static Command Generate(CliConsole console)
