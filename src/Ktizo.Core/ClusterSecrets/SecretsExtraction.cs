@@ -174,8 +174,8 @@ public static class SecretsExtraction
         }
 
         public (string Value, SourceLocation At)? Scalar(string path) =>
-            Find(path) is (_, YamlScalarNode { Value: { } v, Style: not ScalarStyle.Literal and not ScalarStyle.Folded } s)
-                ? (v, Diagnostics.At(_path, s))
+            Find(path) is (var key, YamlScalarNode { Value: { } v, Style: not ScalarStyle.Literal and not ScalarStyle.Folded })
+                ? (v, Diagnostics.At(_path, key))
                 : null;
 
         /// <summary>The field's key, or the deepest key on its way: where a missing value would go.</summary>

@@ -1,5 +1,8 @@
 using Ktizo.Core.ClusterSecrets;
+using System.Text;
+using Ktizo.Core.Inventory;
 using Ktizo.Core.Validation;
+using Ktizo.Core.Yaml;
 using Ktizo.Testing;
 
 namespace Ktizo.Core.Tests.ClusterSecrets;
@@ -21,6 +24,30 @@ public class SecretsExtractionTests
         Assert.Equal(SecretsBundleWriter.Write(B), SecretsBundleWriter.Write(result.Bundle));
         Assert.Equal(Example("controlplane.yaml"), result.ControlPlane);
         Assert.Equal(Example("worker.yaml"), result.Worker);
+    }
+
+    /// <summary>
+    /// The migration's proof: a base rendered from the old templates (values in place) and one rendered from the
+    /// rewritten templates plus the extracted bundle are the same bytes, for both roles. Patches apply the same
+    /// way to equal bases, so every device's config is the same as before.
+    /// </summary>
+    [Theory]
+    [InlineData(Role.ControlPlane)]
+    [InlineData(Role.Worker)]
+    public void Extract_RenderingTheRewrittenBaseWithTheBundle_GivesTheOldBaseByteForByte(Role role)
+    {
+        var cp = TemplatesWithSecrets.ControlPlane(B);
+        var worker = TemplatesWithSecrets.Worker(B);
+        var result = SecretsExtraction.Extract(cp, "cp.yaml", worker, "w.yaml", out _)!;
+        var (old, rewritten) = role == Role.ControlPlane ? (cp, result.ControlPlane) : (worker, result.Worker);
+
+        var before = YamlWriter.Write(SecretsPlacement.Apply(YamlDocuments.Parse(old, "old.yaml", out var e1), role, B)!);
+        var after = YamlWriter.Write(SecretsPlacement.Apply(YamlDocuments.Parse(rewritten, "new.yaml", out var e2), role, result.Bundle)!);
+
+        Assert.Empty(e1);
+        Assert.Empty(e2);
+        Assert.Equal(Encoding.UTF8.GetString(before), Encoding.UTF8.GetString(after));
+        Assert.Contains(B.Os.Crt, Encoding.UTF8.GetString(after), StringComparison.Ordinal);
     }
 
     [Fact]
