@@ -35,6 +35,14 @@ public static class SecretsExtraction
             return null;
         }
 
+        string[] placed = ["machine.token", "machine.ca", "cluster.id", "cluster.secret", "cluster.token", "cluster.secretboxEncryptionSecret", "cluster.aescbcEncryptionSecret", "cluster.ca", "cluster.aggregatorCA", "cluster.serviceAccount", "cluster.etcd.ca"];
+        if (!placed.Any(p => cp.Has(p) || worker.Has(p)))
+        {
+            // A repository already migrated (this one's example): one line, not a line per field.
+            found.Add(Code, "the base templates hold none of the cluster's secrets: nothing to extract (the renderer takes them from the bundle)", new SourceLocation(controlPlanePath, 1, 1));
+            return null;
+        }
+
         var values = new Dictionary<string, (string Value, SourceLocation At)>(StringComparer.Ordinal);
         void Required(string path)
         {
@@ -104,11 +112,7 @@ public static class SecretsExtraction
             return null;
         }
 
-        var cpCut = cp.Without(
-        [
-            "machine.token", "machine.ca", "cluster.id", "cluster.secret", "cluster.token", "cluster.secretboxEncryptionSecret",
-            "cluster.aescbcEncryptionSecret", "cluster.ca", "cluster.aggregatorCA", "cluster.serviceAccount", "cluster.etcd.ca",
-        ], found);
+        var cpCut = cp.Without(placed, found);
         var workerCut = worker.Without(["machine.token", "machine.ca", "cluster.id", "cluster.secret", "cluster.token", "cluster.ca"], found);
         return found.Count > 0 || cpCut is null || workerCut is null ? null : new ExtractedSecrets(bundle, cpCut, workerCut);
     }
@@ -226,6 +230,8 @@ public static class SecretsExtraction
 
             return null;
         }
+
+        public bool Has(string path) => Entry(path) is not null;
 
         private (YamlScalarNode Key, YamlNode Value)? Find(string path) => Entry(path) is { } e ? (e.Key, e.Value) : null;
 

@@ -141,6 +141,14 @@ public class SecretsExtractionTests
     }
 
     [Fact]
+    public void Extract_TemplatesAlreadyWithoutSecrets_SaysSoOnce()
+    {
+        Assert.Null(SecretsExtraction.Extract(Example("controlplane.yaml"), "cp.yaml", Example("worker.yaml"), "w.yaml", out var errors));
+        var error = Assert.Single(errors);
+        Assert.Contains("nothing to extract", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Extract_NotYaml_SaysWhereNotWhat()
     {
         Assert.Null(SecretsExtraction.Extract("machine: [\n  token: x", "cp.yaml", TemplatesWithSecrets.Worker(B), "w.yaml", out var errors));
