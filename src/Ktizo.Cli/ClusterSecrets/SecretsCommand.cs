@@ -15,6 +15,7 @@ public static class SecretsCommand
             Generate(console),
             AgeCommands.Encrypt(console),
             AgeCommands.Decrypt(console),
+            SecretsExtractCommand.Create(console),
         };
 
     private static Command Generate(CliConsole console)

@@ -59,9 +59,11 @@ public sealed class CoreRenderer(Core.Rendering.RenderLimits limits, Core.Render
             {
                 return secrets.Current().Fingerprint;
             }
-            catch (Core.KtizoException)
+            catch (Core.KtizoException e)
             {
-                return secrets.Fingerprint; // the render reports the problem
+                // Not the last good fingerprint: a bundle broken between commits must still make the sync render and
+                // report it (the last good set stays served). One value per problem, so each is reported once.
+                return "unusable-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(e.Message)))[..16];
             }
         }
     }
