@@ -17,7 +17,7 @@ public static class ConfirmCommand
 {
     public const string TokenVariable = "KTIZO_ADMINTOKEN";
     public const string TokenFileVariable = "KTIZO_ADMINTOKENFILE";
-    public const string GatekeeperVariable = "KTIZO_GATEKEEPER_URL";
+    public const string GatekeeperVariable = "KTIZO_GATEKEEPERURL";
     public const string DefaultGatekeeper = "http://127.0.0.1:8000";
 
     public static Command Create(CliConsole console)
