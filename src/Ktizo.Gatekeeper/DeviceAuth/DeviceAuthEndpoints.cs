@@ -166,14 +166,9 @@ public static class DeviceAuthEndpoints
             return problem;
         }
 
-        if (string.IsNullOrWhiteSpace(body!.Mac))
+        if (Problems.ParseMac(body!.Mac, "the body (\"mac\")", out var mac) is { } badMac)
         {
-            return Problems.MissingMac("the body (\"mac\")");
-        }
-
-        if (!MacAddress.TryParse(body.Mac, out var mac))
-        {
-            return Problems.MalformedMac(body.Mac);
+            return badMac;
         }
 
         await service.RearmAsync(mac, "api", context.RequestAborted).ConfigureAwait(false);

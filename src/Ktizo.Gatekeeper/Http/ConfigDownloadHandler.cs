@@ -78,15 +78,9 @@ public sealed class ConfigDownloadHandler(
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(body!.MacAddress))
+        if (Problems.ParseMac(body!.MacAddress, "the body (\"mac_address\")", out var mac) is { } badMac)
         {
-            await BadRequestAsync(context, Problems.MissingMac("the body (\"mac_address\")")).ConfigureAwait(false);
-            return;
-        }
-
-        if (!MacAddress.TryParse(body.MacAddress, out var mac))
-        {
-            await BadRequestAsync(context, Problems.MalformedMac(body.MacAddress)).ConfigureAwait(false);
+            await BadRequestAsync(context, badMac).ConfigureAwait(false);
             return;
         }
 

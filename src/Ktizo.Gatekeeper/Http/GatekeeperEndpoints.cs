@@ -67,14 +67,9 @@ public static class GatekeeperEndpoints
             return problem;
         }
 
-        if (string.IsNullOrWhiteSpace(body!.MacAddress))
+        if (Problems.ParseMac(body!.MacAddress, "the body (\"mac_address\")", out var mac) is { } badMac)
         {
-            return Problems.MissingMac("the body (\"mac_address\")");
-        }
-
-        if (!MacAddress.TryParse(body.MacAddress, out var mac))
-        {
-            return Problems.MalformedMac(body.MacAddress);
+            return badMac;
         }
 
         var uuid = Uuid.Checked(body.Uuid, metrics);

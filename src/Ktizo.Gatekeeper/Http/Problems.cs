@@ -1,3 +1,4 @@
+using Ktizo.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,6 +14,18 @@ internal static class Problems
 
     public static ProblemHttpResult MalformedMac(string value) =>
         BadRequest("Malformed MAC address", $"'{Truncate(value)}' is not a MAC address. {MacHelp}");
+
+    /// <summary>The MAC a body field gave (<paramref name="where"/> names it), or the problem that answers it: missing or malformed.</summary>
+    public static ProblemHttpResult? ParseMac(string? value, string where, out MacAddress mac)
+    {
+        mac = default;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return MissingMac(where);
+        }
+
+        return MacAddress.TryParse(value, out mac) ? null : MalformedMac(value);
+    }
 
     public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
