@@ -22,6 +22,13 @@ public sealed record Device(
 {
     /// <summary>How its config download is authenticated: the file's <c>deviceAuth:</c>, else the cluster's.</summary>
     public DeviceAuth.DeviceAuthMode DeviceAuth { get; init; }
+
+    /// <summary>
+    /// <c>deviceAuthRearm:</c>, free text (a date and a reason). When a served commit carries a value the
+    /// gatekeeper has not applied for this MAC yet, it re-arms the MAC once (docs/device-auth.md): the re-arm
+    /// is recorded in git.
+    /// </summary>
+    public string? DeviceAuthRearm { get; init; }
 }
 
 /// <summary>

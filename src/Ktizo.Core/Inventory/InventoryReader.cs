@@ -21,7 +21,7 @@ public static class InventoryReader
     private static readonly string[] BootKeys = ["haltIfInstalled"];
     private static readonly string[] DefaultsKeys = ["gateway", "nameservers", "installDisk", "mtu"];
     private static readonly string[] DeviceKeys =
-        ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason", "deviceAuth"];
+        ["mac", "hostname", "role", "ip", "gateway", "installDisk", "interface", "mtu", "nameservers", "labels", "patches", "status", "reason", "deviceAuth", "deviceAuthRearm"];
 
     /// <param name="schemas">When given, a <c>talosVersion</c> it has no schema for is an error naming the versions it has.</param>
     public static Cluster? ReadCluster(IFileTree tree, Diagnostics diagnostics, Rendering.IConfigSchemas? schemas = null)
@@ -223,6 +223,11 @@ public static class InventoryReader
         var labels = Labels(map);
         var patches = Patches(map, tree);
         var deviceAuth = DeviceAuth(map);
+        var (rearm, rearmNode) = map.Scalar("deviceAuthRearm", required: false);
+        if (rearm is not null && (rearm.Trim().Length == 0 || !ValueRules.OneLine().IsMatch(rearm)))
+        {
+            diagnostics.Add("invalid-device-auth-rearm", "deviceAuthRearm must be one non-empty line of at most 200 characters, e.g. '2026-12-05 reinstall after disk swap'", file, rearmNode);
+        }
 
         if (diagnostics.Count > before || macText is null)
         {
@@ -254,6 +259,7 @@ public static class InventoryReader
             patches)
         {
             DeviceAuth = deviceAuth ?? cluster?.DeviceAuth ?? DeviceAuthMode.Off,
+            DeviceAuthRearm = rearm,
         };
         return new ParsedDeviceFile(string.Empty, string.Empty, source, device, null, patches);
     }

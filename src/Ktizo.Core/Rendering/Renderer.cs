@@ -180,7 +180,7 @@ public static class Renderer
             .Append(device.Interface).Append('|').Append(device.Mtu).Append('|')
             .AppendJoin(',', device.Nameservers).Append('|')
             .AppendJoin(',', device.Labels.Select(kv => kv.Key + "=" + kv.Value)).Append('|')
-            .Append(device.DeviceAuth).Append('\n') // not in the bytes, but in the served config's mode: a change must not reuse the old one
+            .Append(device.DeviceAuth).Append('|').Append(device.DeviceAuthRearm).Append('\n') // not in the bytes, but in the served config's device: a change must not reuse the old one
             .Append(templates.Base(device.Role)?.Id).Append('\n');
         foreach (var patch in templates.PatchesFor(device) ?? [])
         {

@@ -50,5 +50,21 @@ public class DeviceAuthModeTests
         Assert.Equal(served.Approved[Worker01Mac].Sha256, next.Approved[Worker01Mac].Sha256); // the bytes are the same
     }
 
+    [Fact]
+    public void Render_OnlyTheRearmChanged_TheNextSetCarriesTheNewValue_TheBytesStay()
+    {
+        var tree = ExampleRepository.Load();
+        tree.Add(Worker01, Text(tree, Worker01) + "deviceAuth: first\ndeviceAuthRearm: 2026-12-01 disk swap\n");
+        var served = Renderer.Render(tree).Set!;
+        Assert.Equal("2026-12-01 disk swap", served.Approved[Worker01Mac].Device.DeviceAuthRearm);
+        Assert.Null(served.Approved[Cp01Mac].Device.DeviceAuthRearm);
+        tree.Add(Worker01, Text(tree, Worker01).Replace("2026-12-01 disk swap", "2026-12-05 reinstall", StringComparison.Ordinal));
+
+        var next = Renderer.Render(tree, served).Set!;
+
+        Assert.Equal("2026-12-05 reinstall", next.Approved[Worker01Mac].Device.DeviceAuthRearm);
+        Assert.Equal(served.Approved[Worker01Mac].Sha256, next.Approved[Worker01Mac].Sha256);
+    }
+
     private static string Text(InMemoryFileTree tree, string path) => Encoding.UTF8.GetString(tree.Read(path)!.Content.Span);
 }

@@ -39,6 +39,8 @@ public class ValidationErrorTests
         new("bad label", t => t.Add(NewDevice, DeviceYaml(extra: "labels:\n  rack: \"a b\"\n")), "invalid-label", NewDevice, 6, 9, "label 'rack' must have a Kubernetes label value"),
         new("bad install disk", t => t.Add(NewDevice, DeviceYaml(extra: "installDisk: \"/dev/sda\\n  wipe: true\"\n")), "invalid-install-disk", NewDevice, 5, 14, "must be a device path"),
         new("unknown deviceAuth with suggestion", t => t.Add(NewDevice, DeviceYaml(extra: "deviceAuth: confrim\n")), "invalid-device-auth", NewDevice, 5, 13, "deviceAuth 'confrim' is not known: did you mean 'confirm'?"),
+        new("multi-line deviceAuthRearm", t => t.Add(NewDevice, DeviceYaml(extra: "deviceAuthRearm: \"reinstall\\nnow\"\n")), "invalid-device-auth-rearm", NewDevice, 5, 18, "deviceAuthRearm must be one non-empty line"),
+        new("blank deviceAuthRearm", t => t.Add(NewDevice, DeviceYaml(extra: "deviceAuthRearm: \"  \"\n")), "invalid-device-auth-rearm", NewDevice, 5, 18, "at most 200 characters"),
         new("cluster deviceAuth as a YAML boolean word", t => t.Add("inventory/cluster.yaml", "name: homelab\nendpoint: https://10.0.5.10:6443\ntalosVersion: v1.13.9\ndeviceAuth: yes\n"), "invalid-device-auth", "inventory/cluster.yaml", 4, 13, "use 'off', 'confirm' or 'first'"),
         new("bad interface name", t => t.Add(NewDevice, DeviceYaml(extra: "interface: \"eth0: x\"\n")), "invalid-interface", NewDevice, 5, 12, "must be a Linux interface name"),
         new("patch path escaping templates/patches", t => t.Add(NewDevice, DeviceYaml(extra: "patches:\n  - templates/patches/../../inventory/cluster.yaml\n")), "invalid-patch-path", NewDevice, 6, 5, "must be a path under templates/patches/"),
