@@ -31,4 +31,23 @@ internal static class DeviceFlowSchema
             issued_at   INTEGER NOT NULL
         );
         """;
+
+    /// <summary>
+    /// Re-arms applied from git (a device file's <c>deviceAuthRearm</c>) and second claimants waiting to be
+    /// reported on GitHub: one row per MAC each, so neither grows with the number of flows.
+    /// </summary>
+    public const string RearmsAndContests = """
+        CREATE TABLE device_auth_rearms (
+            mac         TEXT    NOT NULL PRIMARY KEY,
+            value       TEXT    NOT NULL,              -- the deviceAuthRearm text last applied for the MAC
+            commit_sha  TEXT    NOT NULL,              -- the served commit that carried it
+            applied_at  INTEGER NOT NULL               -- unix milliseconds, UTC
+        );
+        CREATE TABLE device_contests (
+            mac         TEXT    NOT NULL PRIMARY KEY,
+            since       INTEGER NOT NULL,              -- the episode began: a flow started while another of the MAC was live
+            last        INTEGER NOT NULL,              -- the latest such flow; a gap of a device-code lifetime ends the episode
+            reported    INTEGER NOT NULL DEFAULT 0     -- 1 once the episode was commented on GitHub (or summarised)
+        );
+        """;
 }

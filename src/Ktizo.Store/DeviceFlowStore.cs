@@ -5,7 +5,14 @@ using Microsoft.Data.Sqlite;
 namespace Ktizo.Store;
 
 /// <summary>What the device-flow tables held at start-up, for <see cref="DeviceFlowBook.Restore"/>.</summary>
-public sealed record DeviceFlowState(IReadOnlyList<DeviceFlow> Flows, IReadOnlyList<IssuedToken> Tokens, IReadOnlyList<MacAddress> IssuedMacs);
+public sealed record DeviceFlowState(IReadOnlyList<DeviceFlow> Flows, IReadOnlyList<IssuedToken> Tokens, IReadOnlyList<MacAddress> IssuedMacs)
+{
+    /// <summary>The <c>deviceAuthRearm</c> value last applied per MAC.</summary>
+    public IReadOnlyDictionary<MacAddress, string> AppliedRearms { get; init; } = new Dictionary<MacAddress, string>();
+}
+
+/// <summary>A re-arm a served commit asks for: the device file's <c>deviceAuthRearm</c> for <paramref name="Mac"/>.</summary>
+public sealed record GitRearm(MacAddress Mac, string Value);
 
 /// <summary>
 /// The device flows on the device store's SQLite file (schema 4, <see cref="DeviceFlowSchema"/>). Every write
@@ -34,16 +41,30 @@ public sealed class DeviceFlowStore
                 prune.ExecuteNonQuery();
             }
 
-            return new DeviceFlowState(ReadFlows(connection), ReadTokens(connection), ReadIssued(connection));
+            return new DeviceFlowState(ReadFlows(connection), ReadTokens(connection), ReadIssued(connection)) { AppliedRearms = ReadRearms(connection) };
         }, cancellationToken);
 
     /// <summary>Records a new flow (and drops expired ones in the same commit).</summary>
-    public Task AddFlowAsync(DeviceFlow flow, CancellationToken cancellationToken) =>
+    public Task AddFlowAsync(DeviceFlow flow, CancellationToken cancellationToken) => AddFlowAsync(flow, contested: false, cancellationToken);
+
+    /// <summary>
+    /// Records a new flow (and drops expired ones in the same commit). <paramref name="contested"/>: another flow
+    /// of the MAC was live, so the MAC's second-claimant episode is recorded in the same commit: a new one when
+    /// the last such flow is older than a device-code lifetime (the flows it met have expired), else the
+    /// running one is extended. Episodes quiet for <see cref="ContestRetention"/> are deleted.
+    /// </summary>
+    public Task AddFlowAsync(DeviceFlow flow, bool contested, CancellationToken cancellationToken) =>
         _writer.WriteAsync(batch =>
         {
+            var now = flow.StartedAt.ToUnixTimeMilliseconds();
             var prune = batch.Command("DELETE FROM device_flows WHERE expires <= $now;", "$now");
-            prune.Parameters[0].Value = flow.StartedAt.ToUnixTimeMilliseconds();
+            prune.Parameters[0].Value = now;
             prune.ExecuteNonQuery();
+            if (contested)
+            {
+                RecordContest(batch, flow.Mac, now, (long)(flow.ExpiresAt - flow.StartedAt).TotalMilliseconds);
+            }
+
             var insert = batch.Command(
                 """
                 INSERT INTO device_flows (code_hash, mac, uuid, user_code, source, started, expires, interval_s, confirmed, issued)
@@ -97,6 +118,72 @@ public sealed class DeviceFlowStore
             command.Parameters[0].Value = mac.ToString();
             return command.ExecuteNonQuery();
         }, cancellationToken);
+
+    /// <summary>How long a reported or unreported second-claimant episode is kept after its last flow.</summary>
+    public static readonly TimeSpan ContestRetention = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Applies re-arms a served commit carries, in one commit: each MAC forgets its issued token (as
+    /// <see cref="RearmAsync"/>) and its value is recorded as applied, with <paramref name="commit"/>, so the
+    /// same value never re-arms it again, across restarts too.
+    /// </summary>
+    public Task ApplyRearmsAsync(IReadOnlyList<GitRearm> rearms, string commit, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(batch =>
+        {
+            var forget = batch.Command("DELETE FROM device_auth_issued WHERE mac = $mac;", "$mac");
+            var record = batch.Command(
+                "INSERT OR REPLACE INTO device_auth_rearms (mac, value, commit_sha, applied_at) VALUES ($mac, $value, $commit, $at);",
+                "$mac", "$value", "$commit", "$at");
+            foreach (var rearm in rearms)
+            {
+                forget.Parameters[0].Value = rearm.Mac.ToString();
+                forget.ExecuteNonQuery();
+                record.Parameters[0].Value = rearm.Mac.ToString();
+                record.Parameters[1].Value = rearm.Value;
+                record.Parameters[2].Value = commit;
+                record.Parameters[3].Value = at.ToUnixTimeMilliseconds();
+                record.ExecuteNonQuery();
+            }
+
+            return rearms.Count;
+        }, cancellationToken);
+
+    private static void RecordContest(WriteBatch batch, MacAddress mac, long now, long episodeGap)
+    {
+        var prune = batch.Command("DELETE FROM device_contests WHERE last <= $before;", "$before");
+        prune.Parameters[0].Value = now - (long)ContestRetention.TotalMilliseconds;
+        prune.ExecuteNonQuery();
+        var upsert = batch.Command(
+            """
+            INSERT INTO device_contests (mac, since, last, reported) VALUES ($mac, $now, $now, 0)
+            ON CONFLICT (mac) DO UPDATE SET
+                since = CASE WHEN $now - last >= $gap THEN $now ELSE since END,
+                reported = CASE WHEN $now - last >= $gap THEN 0 ELSE reported END,
+                last = MAX(last, $now);
+            """,
+            "$mac", "$now", "$gap");
+        upsert.Parameters[0].Value = mac.ToString();
+        upsert.Parameters[1].Value = now;
+        upsert.Parameters[2].Value = episodeGap;
+        upsert.ExecuteNonQuery();
+    }
+
+    private static Dictionary<MacAddress, string> ReadRearms(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT mac, value FROM device_auth_rearms;";
+        using var reader = command.ExecuteReader();
+        var applied = new Dictionary<MacAddress, string>();
+        while (reader.Read())
+        {
+            if (MacAddress.TryParse(reader.GetString(0), out var mac))
+            {
+                applied[mac] = reader.GetString(1);
+            }
+        }
+
+        return applied;
+    }
 
     private static List<DeviceFlow> ReadFlows(SqliteConnection connection)
     {

@@ -90,6 +90,8 @@ internal static class StoreSchema
         """,
         // 5: device flows, tokens and issued MACs of the OAuth device authorization (DeviceFlowSchema).
         DeviceFlowSchema.Migration,
+        // 6: deviceAuthRearm values applied from git, and second claimants to report on GitHub (DeviceFlowSchema).
+        DeviceFlowSchema.RearmsAndContests,
     ];
 
     public static int Version => Migrations.Length;

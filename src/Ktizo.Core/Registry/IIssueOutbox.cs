@@ -11,7 +11,11 @@ public sealed record PendingSighting(
     DateTimeOffset FirstSeen,
     string? SourceAddress,
     string? Uuid,
-    string? UserAgent);
+    string? UserAgent)
+{
+    /// <summary>The MAC's live device flows when the issue is written (deviceAuth on), so a second claimant is visible.</summary>
+    public IReadOnlyList<FlowClaim> Claims { get; init; } = Array.Empty<FlowClaim>();
+}
 
 /// <summary>
 /// A decision a synced commit made about a device: approved or rejected by <paramref name="Commit"/>,
