@@ -58,6 +58,12 @@ public sealed partial class GitHubOptions
     /// <summary>Issues created per sliding hour (GitHub: about 150).</summary>
     public int MaxIssueCreationsPerHour { get; set; } = 120;
 
+    /// <summary>
+    /// Second-claimant comments (two live device flows for one MAC, docs/device-auth.md) posted per sliding
+    /// hour; beyond it the rest are only logged, so spoofed MACs cannot spend the content budget. 0: none.
+    /// </summary>
+    public int MaxClaimantCommentsPerHour { get; set; } = 20;
+
     /// <summary>Sightings handled per worker pass.</summary>
     public int BatchSize { get; set; } = 100;
 
@@ -142,6 +148,11 @@ public sealed partial class GitHubOptions
         if (MaxIssueCreationsPerHour < 1)
         {
             errors.Add((nameof(MaxIssueCreationsPerHour), $"must be at least 1, got {MaxIssueCreationsPerHour}"));
+        }
+
+        if (MaxClaimantCommentsPerHour < 0)
+        {
+            errors.Add((nameof(MaxClaimantCommentsPerHour), $"must be 0 or more, got {MaxClaimantCommentsPerHour}"));
         }
 
         if (BatchSize < 1)

@@ -33,11 +33,15 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
     private readonly IIssueOutbox _outbox;
     private readonly TimeProvider _clock;
     private readonly ILogger<GitHubPendingDeviceIssues> _logger;
+    private readonly IContestOutbox? _contests;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private bool _labelsEnsured;
 
-    public GitHubPendingDeviceIssues(GitHubRepository repo, IIssueOutbox outbox, TimeProvider clock, ILogger<GitHubPendingDeviceIssues> logger)
+    /// <param name="contests">second claimants to report (the gatekeeper's; null: none)</param>
+    public GitHubPendingDeviceIssues(
+        GitHubRepository repo, IIssueOutbox outbox, TimeProvider clock, ILogger<GitHubPendingDeviceIssues> logger, IContestOutbox? contests = null)
     {
+        _contests = contests;
         _repo = repo;
         _outbox = outbox;
         _clock = clock;
@@ -85,6 +89,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         catch
         {
             _index = null;
+            _claimantsUncertain = true;
             throw;
         }
         finally
@@ -104,9 +109,13 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         // is logged then rather than at the first unknown machine, and the connection to GitHub and
         // Octokit's code are warm before a boot storm needs them (they were cold JIT in its first seconds).
         await EnsureLabelsAsync(cancellationToken).ConfigureAwait(false);
+
+        // Before filing: a claimant whose MAC is filed in this pass is reported in the next, once recorded.
+        var claimants = _contests is null ? [] : await _contests.ListDueAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false);
+        var claimantsReported = claimants.Count == 0 ? 0 : await ReportClaimantsAsync(claimants, cancellationToken).ConfigureAwait(false);
         if (unfiled.Count == 0 && decided.Count == 0 && !reconcileDue)
         {
-            return IssuePassResult.Idle;
+            return claimantsReported == 0 ? IssuePassResult.Idle : IssuePassResult.Idle with { ClaimantsReported = claimantsReported };
         }
         var index = await RefreshIndexAsync(reuseRecent: true, cancellationToken).ConfigureAwait(false);
         var duplicates = await CloseDuplicatesAsync(index, cancellationToken).ConfigureAwait(false);
@@ -164,7 +173,10 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
 
         await Task.WhenAll(recording).ConfigureAwait(false);
         var folded = await AddToDigestsAsync(toDigest, index, cancellationToken).ConfigureAwait(false);
-        return new IssuePassResult(created, folded, linked, duplicates, resolved.IssuesClosed + resolved.DigestLinesTicked, unfiled.Count >= Options.BatchSize);
+        return new IssuePassResult(created, folded, linked, duplicates, resolved.IssuesClosed + resolved.DigestLinesTicked, unfiled.Count >= Options.BatchSize)
+        {
+            ClaimantsReported = claimantsReported,
+        };
     }
 
     private async Task<DecisionResult> ApplyDecisionsCoreAsync(CommitDecisions decisions, CancellationToken cancellationToken)

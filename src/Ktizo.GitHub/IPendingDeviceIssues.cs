@@ -43,6 +43,9 @@ public sealed record CommitDecisions(
 /// <param name="MoreWork">the batch was full: run again without waiting</param>
 public sealed record IssuePassResult(int Created, int Folded, int Linked, int DuplicatesClosed, int Resolved, bool MoreWork)
 {
+    /// <summary>Second claimants commented on (docs/device-auth.md).</summary>
+    public int ClaimantsReported { get; init; }
+
     public static readonly IssuePassResult Idle = new(0, 0, 0, 0, 0, false);
 }
 

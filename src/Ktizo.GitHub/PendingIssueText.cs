@@ -64,6 +64,14 @@ public static partial class PendingIssueText
         b.Append(CultureInfo.InvariantCulture, $"| Source address | {Cell(sighting.SourceAddress)} |\n");
         b.Append(CultureInfo.InvariantCulture, $"| UUID | {Cell(sighting.Uuid)} |\n");
         b.Append(CultureInfo.InvariantCulture, $"| User agent | {Cell(sighting.UserAgent)} |\n\n");
+        if (sighting.Claims.Count > 0)
+        {
+            b.Append("Device flows of this MAC waiting for a token when this issue was opened (more than one: more than one machine claims it):\n\n");
+            Claims(b, sighting.Claims);
+            b.Append("Once it is approved, confirm only the code shown on your machine's own console: ");
+            b.Append("`ktizo confirm CODE`, or on the gatekeeper's page `/ui/device-auth`.\n\n");
+        }
+
         b.Append("To approve it, pick a hostname, address and role, then either commit this file as ");
         b.Append(CultureInfo.InvariantCulture, $"`{DevicePath(hostname)}`:\n\n```yaml\n{DeviceFile(mac, hostname, ip, "worker")}```\n\n");
         b.Append("or run (add `--pr` to open the pull request from here):\n\n");
@@ -71,6 +79,45 @@ public static partial class PendingIssueText
         b.Append(CultureInfo.InvariantCulture, $"`ktizo reject {mac}` refuses it. This issue closes itself when the commit is synced.\n\n");
         b.Append(Marker(mac)).Append('\n');
         return b.ToString();
+    }
+
+    /// <summary>Marks the comment of one second-claimant episode, so a restarted worker finds it rather than posting again.</summary>
+    public static string ClaimantMarker(MacAddress mac, DateTimeOffset since) =>
+        string.Create(CultureInfo.InvariantCulture, $"<!-- ktizo:second-claimant {mac} {since.ToUnixTimeMilliseconds()} -->");
+
+    /// <summary>The comment that reports a second claimant of a MAC: its live flows, and what the operator does.</summary>
+    public static string ClaimantComment(ContestedMac contest)
+    {
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"**Second claimant of `{contest.Mac}`.** Since {contest.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC more than one machine ");
+        b.Append("has asked the gatekeeper for a token for this MAC at the same time. In `first` mode neither gets one on its own.\n\n");
+        if (contest.Claims.Count > 0)
+        {
+            Claims(b, contest.Claims);
+        }
+        else
+        {
+            b.Append("None of those flows is waiting any more (expired, or one was confirmed); the device-auth page lists any new one.\n\n");
+        }
+
+        b.Append("Read the code on the console of the machine you expect and confirm only that one: ");
+        b.Append("`ktizo confirm CODE`, or on the gatekeeper's page `/ui/device-auth`. ");
+        b.Append("If none of the machines is yours, someone else claims this MAC: look at the source address.\n\n");
+        b.Append(ClaimantMarker(contest.Mac, contest.Since)).Append('\n');
+        return b.ToString();
+    }
+
+    // At most DeviceFlowLimits.MaxFlowsPerMac rows: the body stays small.
+    private static void Claims(StringBuilder b, IReadOnlyList<FlowClaim> claims)
+    {
+        b.Append("| uuid | source address | started | |\n|---|---|---|---|\n");
+        foreach (var claim in claims)
+        {
+            b.Append(CultureInfo.InvariantCulture,
+                $"| {Cell(claim.Uuid)} | {Cell(claim.Source)} | {claim.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC | {(claim.Confirmed ? "confirmed" : "waiting")} |\n");
+        }
+
+        b.Append('\n');
     }
 
     public static string DigestBody(IEnumerable<DigestEntry> entries)

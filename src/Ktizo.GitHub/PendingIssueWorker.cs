@@ -50,12 +50,13 @@ public sealed class PendingIssueWorker : BackgroundService
                 if (result != IssuePassResult.Idle)
                 {
                     _logger.LogInformation(
-                        "GitHub pass: {Created} opened, {Folded} in digest, {Linked} linked, {Duplicates} duplicates closed, {Resolved} resolved",
+                        "GitHub pass: {Created} opened, {Folded} in digest, {Linked} linked, {Duplicates} duplicates closed, {Resolved} resolved, {Claimants} second claimants reported",
                         result.Created,
                         result.Folded,
                         result.Linked,
                         result.DuplicatesClosed,
-                        result.Resolved);
+                        result.Resolved,
+                        result.ClaimantsReported);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

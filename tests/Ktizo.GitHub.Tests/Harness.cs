@@ -96,10 +96,11 @@ public sealed class Harness : IAsyncDisposable
 
     /// <param name="clock">the replica's own clock; the stand-in's by default</param>
     public GitHubPendingDeviceIssues Service(
-        IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null, TimeSpan? listingMaxAge = null)
+        IIssueOutbox outbox, GitHubOptions? options = null, TimeSpan? reconcileInterval = null, TimeProvider? clock = null, TimeSpan? listingMaxAge = null,
+        IContestOutbox? contests = null)
     {
         var own = clock ?? Clock;
-        return new(Repository(options ?? Options(), clock: own), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>())
+        return new(Repository(options ?? Options(), clock: own), outbox, own, Loggers.CreateLogger<GitHubPendingDeviceIssues>(), contests)
         {
             ReconcileInterval = reconcileInterval ?? TimeSpan.FromMinutes(1),
             ListingMaxAge = listingMaxAge ?? GitHubPendingDeviceIssues.DefaultListingMaxAge,

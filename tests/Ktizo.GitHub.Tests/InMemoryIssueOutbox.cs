@@ -40,6 +40,15 @@ public sealed class InMemoryIssueOutbox : IIssueOutbox
         }
     }
 
+    /// <summary>Seen and not decided: its issue is still to be filed when it has none.</summary>
+    public bool IsPending(MacAddress mac)
+    {
+        lock (_sync)
+        {
+            return _rows.TryGetValue(mac, out var row) && row.Decision is null;
+        }
+    }
+
     public bool IsClosed(MacAddress mac)
     {
         lock (_sync)

@@ -64,7 +64,8 @@ public sealed class DeviceFlowBook(DeviceFlowLimits limits, TimeProvider time)
                 }
             }
 
-            if (LiveCount(mac, now) >= limits.MaxFlowsPerMac)
+            var others = LiveCount(mac, now);
+            if (others >= limits.MaxFlowsPerMac)
             {
                 return FlowStart.Refused(OAuthErrors.TemporarilyUnavailable, "Too many device flows are in progress for this MAC; retry later.");
             }
@@ -89,7 +90,7 @@ public sealed class DeviceFlowBook(DeviceFlowLimits limits, TimeProvider time)
                 Interval = limits.Interval,
             };
             Add(flow);
-            return new FlowStart(flow.Snapshot(), deviceCode, null, null);
+            return new FlowStart(flow.Snapshot(), deviceCode, null, null) { OtherLiveFlows = others };
         }
     }
 
@@ -246,6 +247,18 @@ public sealed class DeviceFlowBook(DeviceFlowLimits limits, TimeProvider time)
         {
             return _byCode.Values.Where(f => f.IsLive(now)).OrderBy(f => f.StartedAt).ThenBy(f => f.UserCode, StringComparer.Ordinal)
                 .Select(f => f.Snapshot()).ToList();
+        }
+    }
+
+    /// <summary>The flows of <paramref name="mac"/> still waiting for a token, oldest first (copies; at most <see cref="DeviceFlowLimits.MaxFlowsPerMac"/>).</summary>
+    public IReadOnlyList<DeviceFlow> LiveFlowsOf(MacAddress mac)
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            return _byMac.TryGetValue(mac, out var flows)
+                ? flows.Where(f => f.IsLive(now)).OrderBy(f => f.StartedAt).Select(f => f.Snapshot()).ToList()
+                : [];
         }
     }
 

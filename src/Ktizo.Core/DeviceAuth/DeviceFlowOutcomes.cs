@@ -19,6 +19,9 @@ public static class OAuthErrors
 /// <summary>What a device request got: a new flow and its device code (shown once, never stored), or an error.</summary>
 public sealed record FlowStart(DeviceFlow? Flow, string? DeviceCode, string? Error, string? Description)
 {
+    /// <summary>Live flows of the same MAC when this one started: more than zero means a second claimant.</summary>
+    public int OtherLiveFlows { get; init; }
+
     public static FlowStart Refused(string error, string description) => new(null, null, error, description);
 }
 

@@ -1,9 +1,11 @@
 using Ktizo.Core;
 using Ktizo.Core.DeviceAuth;
+using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.Http;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Settings;
 using Ktizo.Gatekeeper.Ui;
+using Ktizo.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,7 +49,8 @@ public static class DeviceAuthEndpoints
         return endpoints;
     }
 
-    internal static async Task<IResult> DeviceCodeAsync(HttpContext context, DeviceAuthService service, GatekeeperOptions options, ILogger<DeviceAuthService> logger)
+    internal static async Task<IResult> DeviceCodeAsync(
+        HttpContext context, DeviceAuthService service, DeviceSightings sightings, GatekeeperOptions options, ILogger<DeviceAuthService> logger)
     {
         NoStore(context);
         var (form, error, description) = await OAuthForm.ReadAsync(context.Request).ConfigureAwait(false);
@@ -64,6 +67,15 @@ public static class DeviceAuthEndpoints
         FlowStart start;
         try
         {
+            // A device request is how a machine with deviceAuth on first asks for its config (it downloads only
+            // with a token): it is a sighting like the download's, so an unknown machine gets its pending issue.
+            var address = context.Connection.RemoteIpAddress;
+            string? userAgent = context.Request.Headers.UserAgent;
+            if (!sightings.TryTouch(mac, ObservationKind.Request, address, userAgent, uuid))
+            {
+                await sightings.RecordAsync(mac, ObservationKind.Request, address, userAgent, uuid, context.RequestAborted).ConfigureAwait(false);
+            }
+
             start = await service.StartAsync(mac, uuid, context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -27,4 +27,13 @@ internal static partial class DeviceAuthLog
 
     [LoggerMessage(EventId = 406, Level = LogLevel.Error, Message = "Could not record the device flow of {Mac}; answered 503")]
     public static partial void StoreFailed(ILogger logger, Exception exception, MacAddress mac);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Second claimant of {Mac}: a device flow from {Address} (uuid {Uuid}) started while {Others} other flow(s) of that MAC are live")]
+    public static partial void SecondClaimant(ILogger logger, MacAddress mac, string? address, string? uuid, int others);
+
+    [LoggerMessage(EventId = 408, Level = LogLevel.Information, Message = "Device auth of {Mac} re-armed by commit {Commit} (deviceAuthRearm: {Value}; it {Had} a token)")]
+    public static partial void RearmedByCommit(ILogger logger, MacAddress mac, string commit, string value, string had);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Device auth of {Mac} re-armed by {By} (it {Had} a token)")]
+    public static partial void Rearmed(ILogger logger, MacAddress mac, string by, string had);
 }

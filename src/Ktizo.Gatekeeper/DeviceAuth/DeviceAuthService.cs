@@ -1,7 +1,9 @@
 using System.Net;
 using Ktizo.Core;
 using Ktizo.Core.DeviceAuth;
+using Ktizo.Core.Registry;
 using Ktizo.Gatekeeper.Serving;
+using Ktizo.GitHub;
 using Ktizo.Store;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
@@ -29,11 +31,19 @@ public sealed class DeviceAuthService : IBearerAuthorizer
     private readonly ILogger<DeviceAuthService> _logger;
     private readonly Lock _refusalsLock = new();
     private readonly Queue<RefusedClaim> _refusals = new();
+    private readonly PendingIssueSignal? _gitHub;
+
+    // deviceAuthRearm values applied so far (from the store at start), and the commit whose values are applied
+    // (its name, not the snapshot: holding a swapped-out snapshot would keep its whole rendered set alive).
+    private readonly SemaphoreSlim _rearmGate = new(1, 1);
+    private readonly Dictionary<MacAddress, string> _appliedRearms;
+    private string? _rearmedCommit;
 
     public DeviceAuthService(
         DeviceStore store, ServingState state, DeviceAuthMetrics metrics, TimeProvider time, ILogger<DeviceAuthService> logger,
-        DeviceFlowLimits? limits = null)
+        DeviceFlowLimits? limits = null, PendingIssueSignal? gitHub = null)
     {
+        _gitHub = gitHub;
         _book = new DeviceFlowBook(limits ?? DeviceFlowLimits.Default, time);
         _store = DeviceFlowStore.Open(store);
         _state = state;
@@ -42,14 +52,16 @@ public sealed class DeviceAuthService : IBearerAuthorizer
         _logger = logger;
         var saved = _store.LoadAsync(time.GetUtcNow(), CancellationToken.None).GetAwaiter().GetResult();
         _book.Restore(saved.Flows, saved.Tokens, saved.IssuedMacs);
+        _appliedRearms = new Dictionary<MacAddress, string>(saved.AppliedRearms);
     }
 
     public DeviceFlowLimits Limits => _book.Limits;
 
     /// <summary>Where <paramref name="mac"/> stands in the served commit, and its mode (the cluster's when not approved).</summary>
-    public (DeviceStanding Standing, DeviceAuthMode Mode) Standing(MacAddress mac)
+    public (DeviceStanding Standing, DeviceAuthMode Mode) Standing(MacAddress mac) => Standing(mac, _state.Snapshot);
+
+    private static (DeviceStanding Standing, DeviceAuthMode Mode) Standing(MacAddress mac, ServingSnapshot? snapshot)
     {
-        var snapshot = _state.Snapshot;
         if (snapshot is null)
         {
             return (DeviceStanding.NotApproved, DeviceAuthMode.Confirm);
@@ -66,16 +78,20 @@ public sealed class DeviceAuthService : IBearerAuthorizer
     /// <summary><c>POST /device/code</c>: a new flow, durable before its device code is handed out.</summary>
     public async Task<FlowStart> StartAsync(MacAddress mac, string? uuid, string? address, CancellationToken cancellationToken)
     {
-        var start = _book.Start(mac, uuid, address, Standing(mac).Standing);
+        var snapshot = _state.Snapshot;
+        await ApplyGitRearmsAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var start = _book.Start(mac, uuid, address, Standing(mac, snapshot).Standing);
         if (start.Flow is not { } flow)
         {
             DeviceAuthLog.FlowRefused(_logger, mac, start.Error!);
             return start;
         }
 
+        // A second claimant: its episode is written in the flow's own commit, so the GitHub report survives a restart.
+        var contested = start.OtherLiveFlows > 0;
         try
         {
-            await _store.AddFlowAsync(flow, cancellationToken).ConfigureAwait(false);
+            await _store.AddFlowAsync(flow, contested, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -85,13 +101,21 @@ public sealed class DeviceAuthService : IBearerAuthorizer
 
         _metrics.FlowsStarted.Inc();
         DeviceAuthLog.FlowStarted(_logger, mac, uuid, address, flow.UserCode);
+        if (contested)
+        {
+            DeviceAuthLog.SecondClaimant(_logger, mac, address, uuid, start.OtherLiveFlows);
+            _gitHub?.Notify();
+        }
+
         return start;
     }
 
     /// <summary><c>POST /token</c>: a poll; an issued token is durable (and its flow spent) before it is handed out.</summary>
     public async Task<PollResult> PollAsync(string deviceCode, MacAddress mac, string? uuid, CancellationToken cancellationToken)
     {
-        var (standing, mode) = Standing(mac);
+        var snapshot = _state.Snapshot;
+        await ApplyGitRearmsAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var (standing, mode) = Standing(mac, snapshot);
         var result = _book.Poll(deviceCode, mac, uuid, standing, mode);
         if (result.Contested)
         {
@@ -137,9 +161,66 @@ public sealed class DeviceAuthService : IBearerAuthorizer
     {
         await _store.RearmAsync(mac, cancellationToken).ConfigureAwait(false);
         var had = _book.Rearm(mac);
-        _logger.LogInformation("Device auth of {Mac} re-armed by {By}", mac, by);
+        DeviceAuthLog.Rearmed(_logger, mac, by, had ? "had" : "had not had");
         return had;
     }
+
+    /// <summary>
+    /// Re-arms every MAC whose device file in <paramref name="snapshot"/> carries a <c>deviceAuthRearm</c> value
+    /// not applied before, once, and records the value with the commit (docs/device-auth.md). Runs before any
+    /// flow decision under a newly served commit; for a commit already handled it is one string compare.
+    /// </summary>
+    public async Task ApplyGitRearmsAsync(ServingSnapshot? snapshot, CancellationToken cancellationToken)
+    {
+        if (snapshot is null || string.Equals(Volatile.Read(ref _rearmedCommit), snapshot.Commit, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        await _rearmGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (string.Equals(_rearmedCommit, snapshot.Commit, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var due = new List<GitRearm>();
+            foreach (var served in snapshot.Configs.Values)
+            {
+                var device = served.Config.Device;
+                if (device.DeviceAuthRearm is { } value && !(_appliedRearms.TryGetValue(device.Mac, out var applied) && applied == value))
+                {
+                    due.Add(new GitRearm(device.Mac, value));
+                }
+            }
+
+            if (due.Count > 0)
+            {
+                // Not cancelled half-way: once written, the values must also be applied here.
+                await _store.ApplyRearmsAsync(due, snapshot.Commit, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                foreach (var rearm in due)
+                {
+                    var had = _book.Rearm(rearm.Mac);
+                    _appliedRearms[rearm.Mac] = rearm.Value;
+                    DeviceAuthLog.RearmedByCommit(_logger, rearm.Mac, snapshot.Commit, rearm.Value, had ? "had" : "had not had");
+                }
+            }
+
+            Volatile.Write(ref _rearmedCommit, snapshot.Commit);
+        }
+        finally
+        {
+            _rearmGate.Release();
+        }
+    }
+
+    /// <summary>True when <paramref name="mac"/> had a token and was not re-armed since: its next flow needs a confirmation.</summary>
+    public bool HasIssued(MacAddress mac) => _book.HasIssued(mac);
+
+    /// <summary>The live flows of <paramref name="mac"/> as GitHub may show them (no user code).</summary>
+    public IReadOnlyList<FlowClaim> ClaimsOf(MacAddress mac) =>
+        _book.LiveFlowsOf(mac).Select(f => new FlowClaim(f.Uuid, f.Source, f.StartedAt, f.Confirmed)).ToList();
 
     /// <summary>The flows waiting for a token, oldest first.</summary>
     public IReadOnlyList<DeviceFlow> LiveFlows() => _book.LiveFlows();

@@ -51,6 +51,7 @@ public static class KtizoSettings
         new("GitHub:MaxDigestEntries", typeof(GitHubOptions), "500", "MACs in one digest issue before another is opened (1 to 1000)"),
         new("GitHub:MaxIssueCreationsPerMinute", typeof(GitHubOptions), "15", "Issues created per sliding minute (GitHub: about 20)"),
         new("GitHub:MaxIssueCreationsPerHour", typeof(GitHubOptions), "120", "Issues created per sliding hour (GitHub: about 150)"),
+        new("GitHub:MaxClaimantCommentsPerHour", typeof(GitHubOptions), "20", "Second-claimant comments per sliding hour; the rest are only logged (0: none)"),
         new("GitHub:BatchSize", typeof(GitHubOptions), "100", "Sightings handled per worker pass"),
         new("GitHub:PollInterval", typeof(GitHubOptions), "5s", "How often the worker looks at the outbox when nobody wakes it"),
         new("GitHub:WakeDelay", typeof(GitHubOptions), "500ms", "Wait after a new sighting so machines booting together share one pass"),

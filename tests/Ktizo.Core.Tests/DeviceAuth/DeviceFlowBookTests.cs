@@ -201,6 +201,23 @@ public class DeviceFlowBookTests
     }
 
     [Fact]
+    public void Start_CountsTheOtherLiveFlowsOfTheMac_AndLiveFlowsOfListsThemOldestFirst()
+    {
+        var first = _book.Start(Mac, Uuid, "10.0.5.99", DeviceStanding.Approved);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var other = _book.Start(Other, null, null, DeviceStanding.Approved);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = _book.Start(Mac, "another-uuid", "10.0.5.66", DeviceStanding.Approved);
+
+        Assert.Equal((0, 0, 1), (first.OtherLiveFlows, other.OtherLiveFlows, second.OtherLiveFlows));
+        Assert.Equal(["10.0.5.99", "10.0.5.66"], _book.LiveFlowsOf(Mac).Select(f => f.Source));
+
+        _time.Advance(DeviceFlowLimits.Default.DeviceCodeLifetime);
+        Assert.Empty(_book.LiveFlowsOf(Mac));
+        Assert.Equal(0, _book.Start(Mac, Uuid, null, DeviceStanding.Approved).OtherLiveFlows); // the old ones expired
+    }
+
+    [Fact]
     public void Off_IssuesAtOnce_ForAnApprovedDevice()
     {
         var (_, code) = Start();
