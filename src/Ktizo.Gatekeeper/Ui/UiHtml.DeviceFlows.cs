@@ -1,14 +1,17 @@
 using System.Text;
+using Ktizo.Core;
 using Ktizo.Core.DeviceAuth;
 using Ktizo.Gatekeeper.DeviceAuth;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace Ktizo.Gatekeeper.Ui;
 
-/// <summary>The device-auth page (docs/device-auth.md): live flows to confirm, and refused downloads.</summary>
+/// <summary>The device-auth page (docs/device-auth.md): live flows to confirm, re-arming a MAC, and refused downloads.</summary>
 internal static partial class UiHtml
 {
-    public static string DeviceFlows(IReadOnlyList<DeviceFlow> flows, IReadOnlyList<RefusedClaim> refusals, AntiforgeryTokenSet tokens, string? message)
+    /// <param name="hasIssued">whether a MAC had its token (its flows need a confirmation or a re-arm)</param>
+    public static string DeviceFlows(
+        IReadOnlyList<DeviceFlow> flows, IReadOnlyList<RefusedClaim> refusals, AntiforgeryTokenSet tokens, string? message, Func<MacAddress, bool> hasIssued)
     {
         var sb = new StringBuilder();
         sb.Append("<header><h1>Device authentication</h1><p><a href=\"/\">Devices</a></p></header><main id=\"main\">");
@@ -37,12 +40,20 @@ internal static partial class UiHtml
                 Td(sb, "Code", $"<code>{E(flow.UserCode)}</code>");
                 Td(sb, string.Empty, flow.Confirmed
                     ? "confirmed"
-                    : $"<form class=\"inline\" method=\"post\" action=\"/ui/device-auth/confirm\">{Csrf(tokens)}<input type=\"hidden\" name=\"user_code\" value=\"{E(flow.UserCode)}\"><button type=\"submit\">Confirm {E(flow.UserCode)}</button></form>");
+                    : $"<form class=\"inline\" method=\"post\" action=\"/ui/device-auth/confirm\">{Csrf(tokens)}<input type=\"hidden\" name=\"user_code\" value=\"{E(flow.UserCode)}\"><button type=\"submit\">Confirm {E(flow.UserCode)}</button></form>"
+                      + (hasIssued(flow.Mac) ? " " + RearmButton(flow.Mac, tokens) : string.Empty));
                 sb.Append("</tr>");
             }
 
             sb.Append("</tbody></table></div>");
         }
+
+        sb.Append("<h2>Re-arm a MAC</h2>")
+            .Append("<p class=\"hint\" id=\"rearm-hint\">Once a MAC had its token, every later flow for it needs a confirmation. Re-arming lets its next single claimant ")
+            .Append("have the token in <code>first</code> mode (a planned reinstall). To keep the re-arm in git history instead, set <code>deviceAuthRearm</code> in the device file.</p>")
+            .Append("<form class=\"inline\" method=\"post\" action=\"/ui/device-auth/rearm\">").Append(Csrf(tokens))
+            .Append("<label for=\"rearm-mac\" class=\"hint\">MAC</label> <input id=\"rearm-mac\" name=\"mac\" required autocomplete=\"off\" aria-describedby=\"rearm-hint\"> ")
+            .Append("<button type=\"submit\">Re-arm</button></form>");
 
         sb.Append("<h2>Refused config downloads</h2>");
         if (refusals.Count == 0)
@@ -68,4 +79,7 @@ internal static partial class UiHtml
         sb.Append("</main>");
         return sb.ToString();
     }
+
+    private static string RearmButton(MacAddress mac, AntiforgeryTokenSet tokens) =>
+        $"<form class=\"inline\" method=\"post\" action=\"/ui/device-auth/rearm\">{Csrf(tokens)}<input type=\"hidden\" name=\"mac\" value=\"{E(mac.ToString())}\"><button type=\"submit\">Re-arm {E(mac.ToString())}</button></form>";
 }

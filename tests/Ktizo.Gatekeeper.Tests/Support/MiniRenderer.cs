@@ -81,6 +81,7 @@ public sealed class MiniRenderer : IConfigRenderer
             var device = new Device(path, mac, hostname.Value ?? "node", role, ip, null, null, null, null, [], new Dictionary<string, string>(), [])
             {
                 DeviceAuth = fields.TryGetValue("deviceAuth", out var auth) && DeviceAuthModes.TryParse(auth.Value, out var mode) ? mode : DeviceAuthMode.Off,
+                DeviceAuthRearm = fields.TryGetValue("deviceAuthRearm", out var rearm) ? rearm.Value : null,
             };
             if (previous is not null && previous.Approved.TryGetValue(mac, out var before) && before.InputKey == file.Id)
             {
