@@ -34,6 +34,20 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Validate_DeviceAuthRearm_OneLineIsValid_AnEmptyOneIsLocated()
+    {
+        var device = Path.Combine(_repo, "inventory/devices/worker-09.yaml");
+        File.WriteAllText(device, "mac: 52:54:00:00:05:29\nhostname: worker-09\nrole: worker\nip: 10.0.5.29/24\ndeviceAuthRearm: \"2026-12-05 reinstall\"\n");
+        Assert.Equal(ExitCodes.Ok, CliRun.Invoke("validate", "--repo", _repo).ExitCode);
+
+        File.WriteAllText(device, "mac: 52:54:00:00:05:29\nhostname: worker-09\nrole: worker\nip: 10.0.5.29/24\ndeviceAuthRearm: \"\"\n");
+        var run = CliRun.Invoke("validate", "--repo", _repo);
+
+        Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+        Assert.Contains("inventory/devices/worker-09.yaml:5:18: error invalid-device-auth-rearm:", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_UnderGitHubActions_AlsoWritesAnnotations()
     {
         File.WriteAllText(Path.Combine(_repo, "inventory/devices/worker-09.yaml"), "mac: nope\nhostname: worker-09\nrole: worker\nip: 10.0.5.29/24\n");
