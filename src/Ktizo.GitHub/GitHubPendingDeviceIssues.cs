@@ -48,6 +48,9 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
 
     private GitHubOptions Options => _repo.Options;
 
+    /// <summary>The repository's refusal counts and parked state (the worker of this service shares them).</summary>
+    internal GitHubHealth Health => _repo.Health;
+
     /// <summary>
     /// How often every open issue is listed rather than only the changes: heals what an incremental
     /// listing cannot see (a label removed, a write GitHub showed later than the margin allows), and
