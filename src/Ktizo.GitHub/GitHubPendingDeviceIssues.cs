@@ -428,7 +428,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         {
             try
             {
-                await _repo.Pacer.ReadAsync(() => _repo.Client.Issue.Labels.Get(_repo.Owner, _repo.Name, label), cancellationToken).ConfigureAwait(false);
+                await _repo.GetLabelAsync(label, cancellationToken).ConfigureAwait(false);
             }
             catch (NotFoundException)
             {

@@ -76,6 +76,17 @@ public sealed class GitHubRepository
         return Pacer.MutateAsync(() => _api.Patch<Issue>(uri, fields), createsContent: false, cancellationToken);
     }
 
+    /// <summary>
+    /// Reads label <paramref name="name"/> through the pacer. Octokit's <c>Labels.Get</c> puts the name into the path
+    /// as it is, and GitHub splits a path at a raw '/': the default <c>ktizo/pending</c> was answered 404 (another
+    /// route) and created again on every start. Escaped, the '/' is <c>%2F</c>, which GitHub decodes into the name.
+    /// </summary>
+    public Task<Label> GetLabelAsync(string name, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"repos/{Uri.EscapeDataString(Owner)}/{Uri.EscapeDataString(Name)}/labels/{Uri.EscapeDataString(name)}", UriKind.Relative);
+        return Pacer.ReadAsync(() => _api.Get<Label>(uri), cancellationToken);
+    }
+
     /// <summary>The text with the token replaced, for anything a person reads.</summary>
     internal string Scrub(string text) => _token.Length == 0 ? text : text.Replace(_token, "***", StringComparison.Ordinal);
 
