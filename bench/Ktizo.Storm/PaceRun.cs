@@ -89,29 +89,13 @@ public static class PaceRun
                 storm.Count(r => r.Throttled),
                 creates.Count(r => r.Status < 300),
                 creates.Count(r => r.Throttled),
-                MaxInAnyMinute(creates.Where(r => r.Status < 300).Select(r => r.At).ToList()));
+                IssueCensus.MaxInAnyMinute(creates.Where(r => r.Status < 300).Select(r => r.At).ToList()));
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             folder.Delete(recursive: true);
         }
-    }
-
-    private static int MaxInAnyMinute(List<DateTimeOffset> sorted)
-    {
-        int best = 0, start = 0;
-        for (var end = 0; end < sorted.Count; end++)
-        {
-            while (sorted[end] - sorted[start] >= TimeSpan.FromMinutes(1))
-            {
-                start++;
-            }
-
-            best = Math.Max(best, end - start + 1);
-        }
-
-        return best;
     }
 }
 
