@@ -79,7 +79,8 @@ public sealed record IssueCensus(
             lastChange?.At.ToUnixTimeMilliseconds() ?? 0);
     }
 
-    private static int MaxInAnyMinute(List<DateTimeOffset> sorted)
+    /// <summary>Most of <paramref name="sorted"/> in any 60 s.</summary>
+    internal static int MaxInAnyMinute(List<DateTimeOffset> sorted)
     {
         int best = 0, start = 0;
         for (var end = 0; end < sorted.Count; end++)

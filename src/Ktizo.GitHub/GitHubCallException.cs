@@ -52,7 +52,7 @@ public sealed class GitHubCallException : KtizoException
         }
     }
 
-    private static string TokenSource(GitHubOptions options) => string.IsNullOrWhiteSpace(options.TokenFile)
+    internal static string TokenSource(GitHubOptions options) => string.IsNullOrWhiteSpace(options.TokenFile)
         ? $"the environment variable {options.TokenEnvironmentVariable}"
         : $"the token file {options.TokenFile}";
 

@@ -87,6 +87,12 @@ public sealed partial class GitHubOptions
 
     public Duration MaxSecondaryLimitBackoff { get; set; } = Duration.FromMinutes(30);
 
+    /// <summary>
+    /// Wait after GitHub refuses for a reason only a person can fix (issues disabled, a token that cannot write):
+    /// the worker parks this long between tries instead of retrying every few seconds; the outbox keeps every row.
+    /// </summary>
+    public Duration RefusedBackoff { get; set; } = Duration.FromMinutes(30);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Repository);
 
     public string Owner => Repository!.Split('/')[0];
@@ -160,7 +166,7 @@ public sealed partial class GitHubOptions
             errors.Add((nameof(BatchSize), $"must be at least 1, got {BatchSize}"));
         }
 
-        foreach (var (name, value) in new[] { (nameof(PollInterval), PollInterval), (nameof(FailureBackoff), FailureBackoff), (nameof(SecondaryLimitBackoff), SecondaryLimitBackoff) })
+        foreach (var (name, value) in new[] { (nameof(PollInterval), PollInterval), (nameof(FailureBackoff), FailureBackoff), (nameof(SecondaryLimitBackoff), SecondaryLimitBackoff), (nameof(RefusedBackoff), RefusedBackoff) })
         {
             if (value.Value <= TimeSpan.Zero)
             {

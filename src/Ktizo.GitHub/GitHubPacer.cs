@@ -30,12 +30,14 @@ public sealed class GitHubPacer
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Func<ApiInfo?> _lastApiInfo;
+    private readonly GitHubHealth _health;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private DateTimeOffset _nextMutationAt = DateTimeOffset.MinValue;
     private int _secondaryStrikes;
 
-    public GitHubPacer(GitHubOptions options, TimeProvider clock, ILogger logger, Func<ApiInfo?> lastApiInfo)
+    public GitHubPacer(GitHubOptions options, TimeProvider clock, ILogger logger, Func<ApiInfo?> lastApiInfo, GitHubHealth? health = null)
     {
+        _health = health ?? new GitHubHealth();
         _options = options;
         _clock = clock;
         _logger = logger;
@@ -86,8 +88,9 @@ public sealed class GitHubPacer
                     ObservePrimaryLimit();
                     return result;
                 }
-                catch (ApiException e) when (ThrottleWait(e) is { } wait)
+                catch (ApiException e) when (ThrottleWait(e, out var primary) is { } wait)
                 {
+                    _health.Refused(primary ? GitHubRefusalReason.PrimaryLimit : GitHubRefusalReason.SecondaryLimit);
                     _blockedUntil = _clock.GetUtcNow() + wait;
                     _logger.LogWarning(
                         "GitHub throttled a request ({Status}); waiting {Wait} until {Until} before sending it again",
@@ -152,6 +155,26 @@ public sealed class GitHubPacer
     private void ObservePrimaryLimit()
     {
         var rate = _lastApiInfo()?.RateLimit;
+
+        // Octokit reads absent x-ratelimit-* headers as limit 0, remaining 0, reset 1970: that is "no limit
+        // announced" (GitHub Enterprise Server with rate limiting off), never "none left". Ktizo's own budgets
+        // (mutation interval, content and issue creations) still pace every request.
+        if (rate is null || rate.Limit <= 0)
+        {
+            if (rate is not null && !_health.RateLimitHeadersMissing)
+            {
+                _health.RateLimitHeadersMissing = true;
+                _logger.LogWarning(
+                    "GitHub at {ApiBaseUrl} answers without rate-limit headers (GitHub Enterprise Server with rate limiting off?): "
+                    + "Ktizo paces by its own budgets only (GitHub:MinMutationInterval, GitHub:MaxContentCreationsPerHour, GitHub:MaxIssueCreationsPerMinute and PerHour); "
+                    + "lower them if this server refuses requests",
+                    _options.ApiBaseUrl);
+            }
+
+            return;
+        }
+
+        _health.RateLimitHeadersMissing = false;
         if (rate is { Remaining: <= 0 } && rate.Reset > _clock.GetUtcNow())
         {
             _blockedUntil = rate.Reset;
@@ -160,8 +183,9 @@ public sealed class GitHubPacer
     }
 
     /// <summary>How long a throttled response asks us to wait; null when the failure is not a throttle.</summary>
-    private TimeSpan? ThrottleWait(ApiException e)
+    private TimeSpan? ThrottleWait(ApiException e, out bool primary)
     {
+        primary = false;
         var status = (int)e.StatusCode;
         if (status != 403 && status != 429)
         {
@@ -172,6 +196,7 @@ public sealed class GitHubPacer
         if (Header(headers, "x-ratelimit-remaining") == "0"
             && long.TryParse(Header(headers, "x-ratelimit-reset"), NumberStyles.None, CultureInfo.InvariantCulture, out var reset))
         {
+            primary = true;
             var wait = DateTimeOffset.FromUnixTimeSeconds(reset) - _clock.GetUtcNow();
             return wait > TimeSpan.FromSeconds(1) ? wait : TimeSpan.FromSeconds(1);
         }

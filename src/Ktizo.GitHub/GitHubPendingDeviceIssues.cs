@@ -52,6 +52,9 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
 
     private GitHubOptions Options => _repo.Options;
 
+    /// <summary>The repository's refusal counts and parked state (the worker of this service shares them).</summary>
+    internal GitHubHealth Health => _repo.Health;
+
     /// <summary>
     /// How often every open issue is listed rather than only the changes: heals what an incremental
     /// listing cannot see (a label removed, a write GitHub showed later than the margin allows), and
@@ -437,7 +440,7 @@ public sealed partial class GitHubPendingDeviceIssues : IPendingDeviceIssues
         {
             try
             {
-                await _repo.Pacer.ReadAsync(() => _repo.Client.Issue.Labels.Get(_repo.Owner, _repo.Name, label), cancellationToken).ConfigureAwait(false);
+                await _repo.GetLabelAsync(label, cancellationToken).ConfigureAwait(false);
             }
             catch (NotFoundException)
             {

@@ -14,9 +14,11 @@ public sealed class GitHubRepository
     private readonly string _token;
     private readonly ApiConnection _api;
 
-    public GitHubRepository(GitHubOptions options, string token, TimeProvider clock, ILoggerFactory loggers)
+    /// <param name="health">shared with the worker and the gatekeeper's metrics; a new one when null</param>
+    public GitHubRepository(GitHubOptions options, string token, TimeProvider clock, ILoggerFactory loggers, GitHubHealth? health = null)
     {
         Options = options;
+        Health = health ?? new GitHubHealth();
         _token = token;
         var baseUrl = options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? options.ApiBaseUrl : new Uri(options.ApiBaseUrl.AbsoluteUri + "/");
         var connection = new Connection(
@@ -25,7 +27,7 @@ public sealed class GitHubRepository
             new InMemoryCredentialStore(new Credentials(token)));
         Client = new GitHubClient(connection);
         _api = new ApiConnection(connection);
-        Pacer = new GitHubPacer(options, clock, loggers.CreateLogger<GitHubPacer>(), () => Client.GetLastApiInfo());
+        Pacer = new GitHubPacer(options, clock, loggers.CreateLogger<GitHubPacer>(), () => Client.GetLastApiInfo(), Health);
     }
 
     public GitHubOptions Options { get; }
@@ -33,6 +35,9 @@ public sealed class GitHubRepository
     public IGitHubClient Client { get; }
 
     public GitHubPacer Pacer { get; }
+
+    /// <summary>Refusals met and whether the worker is parked.</summary>
+    public GitHubHealth Health { get; }
 
     public string Owner => Options.Owner;
 
@@ -69,6 +74,17 @@ public sealed class GitHubRepository
 
         var uri = new Uri($"repos/{Uri.EscapeDataString(Owner)}/{Uri.EscapeDataString(Name)}/issues/{number}", UriKind.Relative);
         return Pacer.MutateAsync(() => _api.Patch<Issue>(uri, fields), createsContent: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads label <paramref name="name"/> through the pacer. Octokit's <c>Labels.Get</c> puts the name into the path
+    /// as it is, and GitHub splits a path at a raw '/': the default <c>ktizo/pending</c> was answered 404 (another
+    /// route) and created again on every start. Escaped, the '/' is <c>%2F</c>, which GitHub decodes into the name.
+    /// </summary>
+    public Task<Label> GetLabelAsync(string name, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"repos/{Uri.EscapeDataString(Owner)}/{Uri.EscapeDataString(Name)}/labels/{Uri.EscapeDataString(name)}", UriKind.Relative);
+        return Pacer.ReadAsync(() => _api.Get<Label>(uri), cancellationToken);
     }
 
     /// <summary>The text with the token replaced, for anything a person reads.</summary>

@@ -22,6 +22,7 @@ public static class GitHubServiceCollectionExtensions
         var options = section.Get<GitHubOptions>() ?? new GitHubOptions();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PendingIssueSignal>();
+        services.TryAddSingleton<GitHubHealth>();
         if (!options.Enabled)
         {
             services.AddSingleton<IPendingDeviceIssues, NullPendingDeviceIssues>();
@@ -33,7 +34,7 @@ public static class GitHubServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var bound = sp.GetRequiredService<GitHubOptions>();
-            return new GitHubRepository(bound, GitHubToken.Read(bound), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+            return new GitHubRepository(bound, GitHubToken.Read(bound), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<GitHubHealth>());
         });
         services.AddSingleton<IPendingDeviceIssues, GitHubPendingDeviceIssues>();
         services.AddSingleton<IApprovalPullRequests, GitHubApprovalPullRequests>();

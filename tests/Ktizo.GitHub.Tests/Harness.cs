@@ -113,7 +113,8 @@ public sealed class Harness : IAsyncDisposable
 
     public PendingIssueWorker StartWorker(IPendingDeviceIssues service, GitHubOptions options)
     {
-        var worker = new PendingIssueWorker(service, new PendingIssueSignal(), options, Clock, Loggers.CreateLogger<PendingIssueWorker>());
+        var health = (service as GitHubPendingDeviceIssues)?.Health;
+        var worker = new PendingIssueWorker(service, new PendingIssueSignal(), options, Clock, Loggers.CreateLogger<PendingIssueWorker>(), health);
         var stop = new CancellationTokenSource();
         _workers.Add((worker, stop));
         _ = worker.StartAsync(stop.Token);

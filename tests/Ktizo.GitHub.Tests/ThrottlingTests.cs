@@ -28,8 +28,10 @@ public sealed class ThrottlingTests(ITestOutputHelper output)
         Assert.Equal(5, h.OpenPlaces().Count);
     }
 
-    [Fact]
-    public async Task RunPass_WhenSecondaryLimitHasNoRetryAfter_WaitsAMinuteThenBacksOffExponentially()
+    [Theory]
+    [InlineData(403)]
+    [InlineData(429)]
+    public async Task RunPass_WhenSecondaryLimitHasNoRetryAfter_WaitsAMinuteThenBacksOffExponentially(int status)
     {
         await using var h = await Harness.StartAsync(output);
         var outbox = new InMemoryIssueOutbox();
@@ -40,13 +42,14 @@ public sealed class ThrottlingTests(ITestOutputHelper output)
 
         // 179 s from the first refusal: the retry after 60 s is still refused even if a loaded machine
         // stretches that wait by up to 119 s of the accelerated clock, and the next one (≥ 180 s) always passes.
-        h.StandIn.ThrottleSecondary(TimeSpan.FromSeconds(179), retryAfter: null);
+        h.StandIn.ThrottleSecondary(TimeSpan.FromSeconds(179), retryAfter: null, status);
         await h.Service(outbox).RunPassAsync(CancellationToken.None);
 
         var log = h.StandIn.Requests.OrderBy(r => r.At).ToList();
         // Refused at 0 s, waits 60 s, refused again (the limit lasts 179 s), waits 120 s, gets through.
         var throttled = log.Where(r => r.Throttled).ToList();
         Assert.Equal(2, throttled.Count);
+        Assert.All(throttled, r => Assert.Equal(status, r.Status));
         Assert.True(throttled[1].At - throttled[0].At >= TimeSpan.FromSeconds(60));
         var through = log.First(r => r.At > throttled[1].At);
         Assert.False(through.Throttled);

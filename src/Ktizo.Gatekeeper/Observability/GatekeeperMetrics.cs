@@ -1,6 +1,7 @@
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
 using Ktizo.Gatekeeper.Serving;
+using Ktizo.GitHub;
 using Ktizo.Store;
 using Prometheus;
 
@@ -22,7 +23,8 @@ public sealed class GatekeeperMetrics
     private readonly Gauge _renderErrors;
     private string? _servedCommitLabel;
 
-    public GatekeeperMetrics(ServingState state, DeviceStore store, TimeProvider time)
+    /// <param name="github">refusals and parking of the GitHub worker (Ktizo.GitHub); none counted when null</param>
+    public GatekeeperMetrics(ServingState state, DeviceStore store, TimeProvider time, GitHubHealth? github = null)
     {
         Registry = Metrics.NewCustomRegistry();
         Factory = Metrics.WithCustomRegistry(Registry);
@@ -51,9 +53,26 @@ public sealed class GatekeeperMetrics
         _devices = Factory.CreateGauge("ktizo_devices", "Devices by status: approved and rejected from git, pending = seen but not in git.", ["status"]);
         _lastSyncAge = Factory.CreateGauge("ktizo_last_sync_age_seconds", "Seconds since the last successful fetch from the remote (-1 before the first).");
 
+        var refusals = Factory.CreateCounter(
+            "ktizo_github_refusals_total", "Requests GitHub refused, by reason: issues_disabled, not_accessible (both park the worker), secondary_limit, primary_limit.", ["reason"]);
+        var githubParked = Factory.CreateGauge("ktizo_github_parked", "1 while the GitHub worker waits out a refusal only a person can fix (GitHub:RefusedBackoff).");
+        var headersMissing = Factory.CreateGauge("ktizo_github_rate_limit_headers_missing", "1 when GitHub answers without x-ratelimit-* headers (Enterprise Server, limits off): Ktizo paces by its own budgets.");
+        var refusalsByReason = GitHubHealth.Reasons.Select(r => (r.Reason, Child: refusals.WithLabels(r.Label))).ToList();
+
         // Values that are cheaper to compute when scraped than to keep current.
         Registry.AddBeforeCollectCallback(() =>
         {
+            if (github is not null)
+            {
+                foreach (var (reason, child) in refusalsByReason)
+                {
+                    child.IncTo(github.Refusals(reason));
+                }
+
+                githubParked.Set(github.Parked is null ? 0 : 1);
+                headersMissing.Set(github.RateLimitHeadersMissing ? 1 : 0);
+            }
+
             var snapshot = state.Snapshot;
             var approved = snapshot?.Set.Approved.Count ?? 0;
             var rejected = snapshot?.Set.Rejected.Count ?? 0;

@@ -59,6 +59,7 @@ public static class KtizoSettings
         new("GitHub:MaxFailureBackoff", typeof(GitHubOptions), "2m", "Longest wait after failed passes"),
         new("GitHub:SecondaryLimitBackoff", typeof(GitHubOptions), "1m", "Wait after a secondary limit without retry-after, doubling"),
         new("GitHub:MaxSecondaryLimitBackoff", typeof(GitHubOptions), "30m", "Longest wait after secondary limits"),
+        new("GitHub:RefusedBackoff", typeof(GitHubOptions), "30m", "Wait between tries while GitHub refuses for good (issues disabled, token cannot write); the outbox keeps every machine"),
     ];
 
     public static readonly IReadOnlyList<Setting> Boot =

@@ -952,6 +952,8 @@ public sealed partial class GitHubStandIn
     [GeneratedRegex(@"^/issues/comments/(?<id>\d{1,18})$")]
     private static partial Regex CommentPath();
 
+    // As GitHub routes it: a raw '/' in a label name splits the path (another route: 404); Kestrel leaves %2F
+    // encoded in the path, and it is decoded into the name (ktizo%2Fpending is the label ktizo/pending).
     [GeneratedRegex(@"^/labels/(?<label>[^/]+)$")]
     private static partial Regex LabelPath();
 

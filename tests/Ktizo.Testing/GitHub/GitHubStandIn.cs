@@ -12,7 +12,9 @@
 // window; secondary: content creation per minute and per hour, issue creation per minute and per hour
 // with every other refusal lacking retry-after, or on demand with or without retry-after), refuse bodies
 // over 65,536 characters, lag reads behind writes (ReadLag), or go down (the listener closes: connections are refused) and come back on the
-// same port. Its clock is a TimeProvider the test owns, so limits that span an hour take seconds.
+// same port, refuse as a repository with issues disabled (410) or a read-only token would (403 "Resource
+// not accessible by integration"), or answer without rate-limit headers (GitHub Enterprise Server with
+// limits off; GitHubStandIn.Refusals.cs). Its clock is a TimeProvider the test owns, so limits that span an hour take seconds.
 // Every request is logged with its time, method, path and answer, so a test can prove how a
 // client behaved (paced, waited, did not hammer).
 using System.Collections.Concurrent;
@@ -243,7 +245,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         {
             var now = _clock.GetUtcNow();
             var creatingIssue = request.Method == "POST" && IssuesPath().IsMatch(request.Path.Value ?? "/");
-            reply = Authenticate(request) ?? Throttle(now, request.Method, creating, creatingIssue, out throttled) ?? AfterProcessing(request.Method, Dispatch(request.Method, request.Path.Value ?? "/", request.Query, body, now));
+            reply = Authenticate(request) ?? Throttle(now, request.Method, creating, creatingIssue, out throttled) ?? Refuse(request.Method, request.Path.Value ?? "/") ?? AfterProcessing(request.Method, Dispatch(request.Method, request.Path.Value ?? "/", request.Query, body, now));
             if (!throttled && reply.Status < 300 && creating)
             {
                 _creations.Add(now);
@@ -373,12 +375,16 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
 
     private void AddRateLimitHeaders(HttpResponse response, DateTimeOffset now)
     {
-        var remaining = Math.Max(0, Limits.PrimaryLimit - _windowUsed);
-        response.Headers["x-ratelimit-limit"] = Limits.PrimaryLimit.ToString(CultureInfo.InvariantCulture);
-        response.Headers["x-ratelimit-remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
-        response.Headers["x-ratelimit-used"] = _windowUsed.ToString(CultureInfo.InvariantCulture);
-        response.Headers["x-ratelimit-reset"] = _windowReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        response.Headers["x-ratelimit-resource"] = "core";
+        if (_rateLimitHeaders)
+        {
+            var remaining = Math.Max(0, Limits.PrimaryLimit - _windowUsed);
+            response.Headers["x-ratelimit-limit"] = Limits.PrimaryLimit.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-ratelimit-remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-ratelimit-used"] = _windowUsed.ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-ratelimit-reset"] = _windowReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-ratelimit-resource"] = "core";
+        }
+
         response.Headers["x-github-media-type"] = "github.v3; format=json";
         response.Headers["x-github-request-id"] = $"{now.UtcTicks:X}";
 
