@@ -90,6 +90,8 @@ internal static class StoreSchema
         """,
         // 5: device flows, tokens and issued MACs of the OAuth device authorization (DeviceFlowSchema).
         DeviceFlowSchema.Migration,
+        // 6: outgoing webhook notifications, per receiver, and first sightings folded per minute (NotificationSchema).
+        NotificationSchema.Migration,
     ];
 
     public static int Version => Migrations.Length;
