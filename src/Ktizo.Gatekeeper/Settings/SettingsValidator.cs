@@ -84,7 +84,16 @@ public sealed class SettingsValidator(Func<string, string?> environment)
 
         if (settings.Any(s => s.Options == typeof(NotificationDeliveryOptions)))
         {
-            errors.AddRange(Problems(Bind(readable.GetSection(NotificationDeliveryOptions.Section), new NotificationDeliveryOptions(), null)));
+            // A value named above as unreadable keeps its default here, so it is not named twice.
+            var delivery = Bind(readable.GetSection(NotificationDeliveryOptions.Section), new NotificationDeliveryOptions(), null);
+            var defaults = new NotificationDeliveryOptions();
+            foreach (var setting in KtizoSettings.NotificationDelivery.Where(s => unreadable.ContainsKey(s.Key)))
+            {
+                var property = typeof(NotificationDeliveryOptions).GetProperty(setting.Property)!;
+                property.SetValue(delivery, property.GetValue(defaults));
+            }
+
+            errors.AddRange(Problems(delivery));
             errors.AddRange(NotificationReceiver.Problems(Receivers(readable), environment));
         }
 
