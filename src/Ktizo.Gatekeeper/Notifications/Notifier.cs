@@ -13,8 +13,8 @@ namespace Ktizo.Gatekeeper.Notifications;
 /// <para>
 /// First sightings are decided inside the sighting's own transaction (<see cref="NotificationOutbox.OnFirstSighting"/>):
 /// the first <see cref="NotificationDeliveryOptions.FoldThreshold"/> of a minute each become an event, the rest of that
-/// minute one summary once it is over. Refused claims, which anyone can cause, are notified once per MAC per hour and
-/// fold the same way. Without receivers every call returns at once.
+/// minute one summary once it is over. Refused claims (only approved MACs under deviceAuth can be refused, but a
+/// Talos without its token retries for hours) are notified once per MAC per hour. Without receivers every call returns at once.
 /// </para>
 /// </summary>
 public sealed partial class Notifier
