@@ -109,6 +109,25 @@ public sealed class NotificationDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ReceiverThatHangs_IsGivenUpOnAfterTheTimeout_AndTheSameEventIsSentAgain()
+    {
+        await using var receiver = await WebhookReceiver.StartNewAsync();
+        receiver.Hang = 1;
+        var delivery = NotificationHarness.Fast();
+        delivery.Timeout = Core.Settings.Duration.FromMilliseconds(300);
+        await using var gatekeeper = await FakeGatekeeper.StartAsync(output, [FileA], services: NotificationHarness.Services(delivery, null, NotificationHarness.Json(receiver.Url)));
+
+        using (await gatekeeper.Host.GetConfigAsync($"mac={MacP}"))
+        {
+        }
+
+        var delivered = Assert.Single(await receiver.WaitAsync(d => d.Count == 1, TimeSpan.FromSeconds(2.5)));
+        Assert.Equal(2, receiver.Attempts.Count);
+        Assert.All(receiver.Attempts, attempt => Assert.Equal(delivered.EventId, attempt.EventId));
+        await WaitForMetricAsync(gatekeeper, "ktizo_notifications_failed_attempts_total{receiver=\"0\"}", atLeast: 1, atMost: 1);
+    }
+
+    [Fact]
     public async Task SlackFormat_SendsOnlyText_Unsigned()
     {
         await using var receiver = await WebhookReceiver.StartNewAsync();

@@ -26,6 +26,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Non-null: every request is answered with it and not recorded as delivered.</summary>
     public int? FailWith { get; set; }
 
+    /// <summary>How many of the next requests are held for 3 s before they are answered (a receiver that hangs).</summary>
+    public int Hang;
+
     public ConcurrentQueue<Delivery> Delivered { get; } = new();
 
     public ConcurrentQueue<Delivery> Attempts { get; } = new();
@@ -62,6 +65,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 context.Request.Headers["X-Ktizo-Event"].ToString(),
                 context.Request.ContentType);
             Attempts.Enqueue(delivery);
+            if (Interlocked.Decrement(ref Hang) >= 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None);
+            }
             if (FailWith is { } status)
             {
                 return Results.Text("receiver trouble", statusCode: status);
