@@ -127,52 +127,62 @@ public sealed partial class NotificationWorker : BackgroundService
         var backoff = new ExponentialBackoff(_options.RetryBackoff.Value, _options.MaxRetryBackoff.Value);
         var failures = 0;
         var wake = _wakes[receiver.Key];
+        var storeFailures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IReadOnlyList<QueuedNotification> head;
             try
             {
-                head = await outbox.HeadAsync(receiver.Key, BatchSize, stoppingToken).ConfigureAwait(false);
+                failures = await DeliverHeadAsync(outbox, receiver, backoff, failures, wake, stoppingToken).ConfigureAwait(false);
+                storeFailures = 0;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The store cannot be read or written (a full disk): the queue stays as it is; try again later.
                 LogPassFailed(ex);
-                head = [];
-            }
-
-            var failed = false;
-            foreach (var row in head)
-            {
-                var problem = await SendAsync(receiver, row, stoppingToken).ConfigureAwait(false);
-                if (problem is null)
-                {
-                    await outbox.DeliveredAsync(row.Sequence, stoppingToken).ConfigureAwait(false);
-                    _delivered.WithLabels(Label(receiver)).Inc();
-                    if (failures > 0)
-                    {
-                        LogRecovered(receiver.Label, failures);
-                        failures = 0;
-                    }
-
-                    continue;
-                }
-
-                failures++;
-                failed = true;
-                _failed.WithLabels(Label(receiver)).Inc();
-                await outbox.AttemptFailedAsync(row.Sequence, stoppingToken).ConfigureAwait(false);
-                var wait = backoff.After(failures);
-                LogAttemptFailed(receiver.Label, row.Type, row.EventId, row.Attempts + 1, problem, wait);
-                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
-                break;
-            }
-
-            if (!failed && head.Count < BatchSize)
-            {
-                // Drained: sleep until something is queued (or the poll interval, in case a wake was missed).
-                await SignalOrTimeout.WaitAsync(wake.WaitAsync, _options.PollInterval.Value, _time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(backoff.After(++storeFailures), _time, stoppingToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Sends the head of the queue until it is empty or an attempt fails; returns the failures in a row.</summary>
+    private async Task<int> DeliverHeadAsync(
+        NotificationOutbox outbox, NotificationReceiver receiver, ExponentialBackoff backoff, int failures, SemaphoreSlim wake, CancellationToken stoppingToken)
+    {
+        var head = await outbox.HeadAsync(receiver.Key, BatchSize, stoppingToken).ConfigureAwait(false);
+        var failed = false;
+        foreach (var row in head)
+        {
+            var problem = await SendAsync(receiver, row, stoppingToken).ConfigureAwait(false);
+            if (problem is null)
+            {
+                await outbox.DeliveredAsync(row.Sequence, stoppingToken).ConfigureAwait(false);
+                _delivered.WithLabels(Label(receiver)).Inc();
+                if (failures > 0)
+                {
+                    LogRecovered(receiver.Label, failures);
+                    failures = 0;
+                }
+
+                continue;
+            }
+
+            failures++;
+            failed = true;
+            _failed.WithLabels(Label(receiver)).Inc();
+            await outbox.AttemptFailedAsync(row.Sequence, stoppingToken).ConfigureAwait(false);
+            var wait = backoff.After(failures);
+            LogAttemptFailed(receiver.Label, row.Type, row.EventId, row.Attempts + 1, problem, wait);
+            await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
+            break;
+        }
+
+        if (!failed && head.Count < BatchSize)
+        {
+            // Drained: sleep until something is queued (or the poll interval, in case a wake was missed).
+            await SignalOrTimeout.WaitAsync(wake.WaitAsync, _options.PollInterval.Value, _time, stoppingToken).ConfigureAwait(false);
+        }
+
+        return failures;
     }
 
     /// <summary>One attempt; null when the receiver answered 2xx, else what went wrong (for the log: no URL, no secret).</summary>
