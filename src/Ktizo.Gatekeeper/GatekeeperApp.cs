@@ -3,6 +3,7 @@ using Ktizo.Gatekeeper.DeviceAuth;
 using Ktizo.Gatekeeper.Devices;
 using Ktizo.Gatekeeper.GitHub;
 using Ktizo.Gatekeeper.Http;
+using Ktizo.Gatekeeper.Notifications;
 using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Security;
 using Ktizo.Gatekeeper.Serving;
@@ -82,6 +83,7 @@ public static class GatekeeperApp
             builder.Services.AddSingleton(_ => dataLock);
             AddGatekeeper(builder.Services, options);
             builder.Services.AddGatekeeperGitHub(builder.Configuration);
+            builder.Services.AddGatekeeperNotifications(builder.Configuration, Environment.GetEnvironmentVariable);
             configureServices?.Invoke(builder);
 
             var app = builder.Build();

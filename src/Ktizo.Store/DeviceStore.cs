@@ -41,6 +41,12 @@ public sealed partial class DeviceStore : IDisposable
     /// <summary>The connection and group commit that <see cref="SqliteIssueOutbox"/> shares.</summary>
     internal StoreWriter Writer => _writer;
 
+    /// <summary>
+    /// Runs inside a first sighting's transaction, after its row went in (<see cref="NotificationOutbox.OnFirstSighting"/>):
+    /// what it writes is exactly as durable as the sighting.
+    /// </summary>
+    internal Action<WriteBatch, MacAddress, ObservationKind, long>? FirstSightingHook { get; set; }
+
     /// <summary>How many devices the store knows.</summary>
     public int Count => _activity.Count;
 
@@ -471,7 +477,10 @@ public sealed partial class DeviceStore : IDisposable
             p[5].Value = kind == ObservationKind.Register ? 1 : 0;
             p[6].Value = kind == ObservationKind.Download ? time : DBNull.Value;
             p[7].Value = kind == ObservationKind.Download ? 1 : 0;
-            command.ExecuteNonQuery();
+            if (command.ExecuteNonQuery() == 1)
+            {
+                store.FirstSightingHook?.Invoke(batch, mac, kind, time);
+            }
         }
 
         public override void Complete(Exception? failure)

@@ -92,6 +92,8 @@ internal static class StoreSchema
         DeviceFlowSchema.Migration,
         // 6: deviceAuthRearm values applied from git, and second claimants to report on GitHub (DeviceFlowSchema).
         DeviceFlowSchema.RearmsAndContests,
+        // 7: outgoing webhook notifications, per receiver, and first sightings folded per minute (NotificationSchema).
+        NotificationSchema.Migration,
     ];
 
     public static int Version => Migrations.Length;

@@ -24,12 +24,19 @@ public sealed partial class GatekeeperProcess : IDisposable
     public IReadOnlyCollection<string> Output => _output;
 
     /// <summary>Runs <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> and waits until it listens.</summary>
-    public static async Task<GatekeeperProcess> StartAsync(string dll, IEnumerable<string> args, string? workingDirectory = null)
+    /// <param name="environment">Variables added to the child's environment (settings that have no flag, such as lists).</param>
+    public static async Task<GatekeeperProcess> StartAsync(
+        string dll, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         start.ArgumentList.Add(dll);

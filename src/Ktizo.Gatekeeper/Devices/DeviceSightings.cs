@@ -13,7 +13,7 @@ namespace Ktizo.Gatekeeper.Devices;
 /// instead of at its next poll. With GitHub off the signal is still registered and nobody waits on it.
 /// Every first sighting's outcome goes to <see cref="StoreHealth"/>.
 /// </summary>
-public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues, StoreHealth health)
+public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues, StoreHealth health, Notifications.Notifier? notifier = null)
 {
     /// <summary>
     /// A device the store already knows: its counters move in memory (no lock, no disk, no allocation).
@@ -46,6 +46,7 @@ public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendin
         {
             health.Succeeded();
             pendingIssues.Notify();
+            notifier?.Wake(); // its device.pending, if any, went into the same commit
         }
 
         return first;

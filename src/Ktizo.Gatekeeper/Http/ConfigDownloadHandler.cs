@@ -20,7 +20,7 @@ namespace Ktizo.Gatekeeper.Http;
 /// </summary>
 public sealed class ConfigDownloadHandler(
     ServingState state, DeviceSightings sightings, GatekeeperMetrics metrics, ILogger<ConfigDownloadHandler> logger,
-    IBearerAuthorizer? deviceAuth = null)
+    IBearerAuthorizer? deviceAuth = null, Notifications.Notifier? notifier = null)
 {
     // Without device auth wired in, a device that needs a token is refused (default deny).
     private readonly IBearerAuthorizer _deviceAuth = deviceAuth ?? DenyingAuthorizer.Instance;
@@ -193,6 +193,7 @@ public sealed class ConfigDownloadHandler(
     {
         var hadToken = context.Request.Headers.Authorization.Count > 0;
         _deviceAuth.RecordRefusal(mac, address, hadToken ? "bearer token not issued for this MAC, or expired" : "no bearer token");
+        notifier?.ClaimRefused(mac, hadToken);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status401Unauthorized;
         response.Headers.WWWAuthenticate = Bearer;

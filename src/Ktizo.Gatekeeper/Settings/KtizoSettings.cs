@@ -1,4 +1,5 @@
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.Notifications;
 using Ktizo.GitHub;
 
 namespace Ktizo.Gatekeeper.Settings;
@@ -70,11 +71,35 @@ public static class KtizoSettings
         new("Boot:KernelArgs", typeof(BootOptions), "Talos's own for metal", "Further kernel arguments, space-separated"),
     ];
 
+    /// <summary>How outgoing webhooks are delivered, for every receiver (docs/gatekeeper.md, Notifications).</summary>
+    public static readonly IReadOnlyList<Setting> NotificationDelivery =
+    [
+        new("NotificationDelivery:FoldThreshold", typeof(NotificationDeliveryOptions), "20", "First sightings notified one by one per minute; the rest of that minute become one summary event (1 to 10000)"),
+        new("NotificationDelivery:Timeout", typeof(NotificationDeliveryOptions), "10s", "Time for one delivery attempt, connecting included (100ms to 5m)"),
+        new("NotificationDelivery:RetryBackoff", typeof(NotificationDeliveryOptions), "1s", "First wait after a failed delivery, doubling per failure in a row (minimum 10ms)"),
+        new("NotificationDelivery:MaxRetryBackoff", typeof(NotificationDeliveryOptions), "5m", "Longest wait between attempts"),
+        new("NotificationDelivery:MaxQueuedPerReceiver", typeof(NotificationDeliveryOptions), "10000", "Undelivered events kept per receiver; beyond it the oldest are dropped and counted (1 to 1000000)"),
+        new("NotificationDelivery:PollInterval", typeof(NotificationDeliveryOptions), "5s", "How often the worker looks at the queues when nothing wakes it (minimum 10ms)"),
+    ];
+
+    /// <summary>
+    /// The keys of one receiver in the <c>Notifications</c> list (<c>N</c> is its position: 0, 1, …). A list has no
+    /// flags: environment variables and appsettings.json only; docs/gatekeeper.md has their table.
+    /// </summary>
+    public static readonly IReadOnlyList<Setting> NotificationReceiver =
+    [
+        new("Notifications:N:Url", typeof(NotificationReceiverOptions), "none: no notifications", "Where events are POSTed: an absolute http or https URL (never logged)"),
+        new("Notifications:N:SecretFile", typeof(NotificationReceiverOptions), "none", "File holding the signing secret, 16 characters or more; wins over the variable"),
+        new("Notifications:N:SecretEnvironmentVariable", typeof(NotificationReceiverOptions), "none", "The environment variable holding the signing secret (required for json, optional for slack)"),
+        new("Notifications:N:Events", typeof(NotificationReceiverOptions), "all", "Comma-separated: device.pending, device.approved, device.rejected, commit.failed, claim.refused"),
+        new("Notifications:N:Format", typeof(NotificationReceiverOptions), "json", "json (the event, signed) or slack ({\"text\": …} for Slack- and Mattermost-style incoming webhooks)"),
+    ];
+
     /// <summary>Every key of the <c>GitHub</c> section.</summary>
     public static readonly IReadOnlyList<Setting> GitHub = [.. GitHubConnection, .. GitHubIssues];
 
     /// <summary>Every setting of <c>ktizo serve</c>.</summary>
-    public static readonly IReadOnlyList<Setting> Serve = [.. Gatekeeper, .. GitHubConnection, .. GitHubIssues, .. Boot];
+    public static readonly IReadOnlyList<Setting> Serve = [.. Gatekeeper, .. GitHubConnection, .. GitHubIssues, .. NotificationDelivery, .. Boot];
 
     public static Setting Find(string key) =>
         Serve.FirstOrDefault(s => string.Equals(s.Key, key, StringComparison.OrdinalIgnoreCase))

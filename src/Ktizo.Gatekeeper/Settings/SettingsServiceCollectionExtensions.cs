@@ -1,4 +1,5 @@
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.Notifications;
 using Ktizo.GitHub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,8 @@ public static class SettingsServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<GatekeeperOptions>>(new GatekeeperDefaults(currentDirectory));
         services.AddOptions<GitHubOptions>().ValidateOnStart();
         services.AddOptions<BootOptions>().ValidateOnStart();
+        services.AddOptions<NotificationDeliveryOptions>().Bind(configuration.GetSection(NotificationDeliveryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotificationDeliveryOptions>>(validator);
         services.AddSingleton<IValidateOptions<GatekeeperOptions>>(validator);
         services.AddSingleton<IValidateOptions<GitHubOptions>>(validator);
         services.AddSingleton<IValidateOptions<BootOptions>>(validator);

@@ -4,6 +4,7 @@ using Ktizo.Core;
 using Ktizo.Core.Boot;
 using Ktizo.Core.Settings;
 using Ktizo.Gatekeeper.Boot;
+using Ktizo.Gatekeeper.Notifications;
 using Ktizo.GitHub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -17,8 +18,10 @@ namespace Ktizo.Gatekeeper.Settings;
 /// </summary>
 /// <param name="environment">Where the GitHub token variable is read (the process, or a CLI test's console).</param>
 public sealed class SettingsValidator(Func<string, string?> environment)
-    : IValidateOptions<GatekeeperOptions>, IValidateOptions<GitHubOptions>, IValidateOptions<BootOptions>
+    : IValidateOptions<GatekeeperOptions>, IValidateOptions<GitHubOptions>, IValidateOptions<BootOptions>, IValidateOptions<NotificationDeliveryOptions>
 {
+    public ValidateOptionsResult Validate(string? name, NotificationDeliveryOptions options) => Result(Problems(options));
+
     public ValidateOptionsResult Validate(string? name, GatekeeperOptions options) => Result(Problems(options));
 
     public ValidateOptionsResult Validate(string? name, GitHubOptions options) => Result(Problems(options));
@@ -77,6 +80,21 @@ public sealed class SettingsValidator(Func<string, string?> environment)
         if (settings.Any(s => s.Options == typeof(BootOptions)))
         {
             errors.AddRange(Problems(Bind(readable.GetSection(BootOptions.Section), new BootOptions(), null)));
+        }
+
+        if (settings.Any(s => s.Options == typeof(NotificationDeliveryOptions)))
+        {
+            // A value named above as unreadable keeps its default here, so it is not named twice.
+            var delivery = Bind(readable.GetSection(NotificationDeliveryOptions.Section), new NotificationDeliveryOptions(), null);
+            var defaults = new NotificationDeliveryOptions();
+            foreach (var setting in KtizoSettings.NotificationDelivery.Where(s => unreadable.ContainsKey(s.Key)))
+            {
+                var property = typeof(NotificationDeliveryOptions).GetProperty(setting.Property)!;
+                property.SetValue(delivery, property.GetValue(defaults));
+            }
+
+            errors.AddRange(Problems(delivery));
+            errors.AddRange(NotificationReceiver.Problems(Receivers(readable), environment));
         }
 
         return errors;
@@ -256,6 +274,48 @@ public sealed class SettingsValidator(Func<string, string?> environment)
 
         return errors;
     }
+
+    public static IReadOnlyList<string> Problems(NotificationDeliveryOptions options)
+    {
+        var errors = new List<string>();
+        void Bad(string property, string problem) => errors.Add($"{KtizoSettings.Find($"{NotificationDeliveryOptions.Section}:{property}").Names}: {problem}");
+
+        if (options.FoldThreshold is < 1 or > 10_000)
+        {
+            Bad("FoldThreshold", $"{options.FoldThreshold} is not from 1 to 10000");
+        }
+
+        if (options.MaxQueuedPerReceiver is < 1 or > 1_000_000)
+        {
+            Bad("MaxQueuedPerReceiver", $"{options.MaxQueuedPerReceiver} is not from 1 to 1000000");
+        }
+
+        if (options.Timeout.Value < TimeSpan.FromMilliseconds(100) || options.Timeout.Value > TimeSpan.FromMinutes(5))
+        {
+            Bad("Timeout", $"{options.Timeout} is not from 100ms to 5m");
+        }
+
+        if (options.RetryBackoff.Value < TimeSpan.FromMilliseconds(10))
+        {
+            Bad("RetryBackoff", $"{options.RetryBackoff} is shorter than the minimum of 10ms");
+        }
+
+        if (options.MaxRetryBackoff.Value < options.RetryBackoff.Value)
+        {
+            Bad("MaxRetryBackoff", $"{options.MaxRetryBackoff} is shorter than RetryBackoff ({options.RetryBackoff})");
+        }
+
+        if (options.PollInterval.Value < TimeSpan.FromMilliseconds(10))
+        {
+            Bad("PollInterval", $"{options.PollInterval} is shorter than the minimum of 10ms");
+        }
+
+        return errors;
+    }
+
+    /// <summary>The <c>Notifications</c> list as configured (empty when none).</summary>
+    public static IReadOnlyList<NotificationReceiverOptions> Receivers(IConfiguration configuration) =>
+        configuration.GetSection(NotificationReceiverOptions.Section).Get<List<NotificationReceiverOptions>>() ?? [];
 
     private static bool IsUsableBaseUrl(string text)
     {

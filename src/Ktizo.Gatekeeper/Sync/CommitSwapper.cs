@@ -22,7 +22,8 @@ internal sealed class CommitSwapper(
     SwapMemoryPolicy memory,
     ApprovalsWorker approvals,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Notifications.Notifier? notifier = null)
 {
     /// <summary>Serves what the local clone already has: the last commit that rendered cleanly, else its head.</summary>
     public void LoadFromLocalClone()
@@ -126,6 +127,8 @@ internal sealed class CommitSwapper(
                 Log.RenderError(logger, commit, error.ToString());
             }
 
+            notifier?.CommitFailed(commit, errors, current?.Commit);
+
             return false;
         }
 
@@ -139,6 +142,9 @@ internal sealed class CommitSwapper(
             logger, commit, snapshot.Set.Approved.Count, snapshot.Set.Rejected.Count,
             result.Stats.Rendered, result.Stats.Reused, (long)elapsed.TotalMilliseconds, from);
 
+        // On disk before the commit is recorded as served: a crash in between announces it again after the restart,
+        // with the same event ids (they follow from device and commit), rather than never.
+        notifier?.CommitSwapped(current, snapshot);
         try
         {
             store.SetMeta(SyncService.LastGoodCommitKey, commit);

@@ -47,7 +47,8 @@ public sealed class SyncService : BackgroundService
         GatekeeperOptions options,
         TimeProvider time,
         ILogger<SyncService> logger,
-        GitHub.GitHubDecisionRelay? gitHub = null)
+        GitHub.GitHubDecisionRelay? gitHub = null,
+        Notifications.Notifier? notifier = null)
     {
         _source = source;
         _state = state;
@@ -56,7 +57,7 @@ public sealed class SyncService : BackgroundService
         _time = time;
         _logger = logger;
         _approvals = new ApprovalsWorker(source, state, _memory, time, logger, gitHub);
-        _swapper = new CommitSwapper(source, renderer, state, store, metrics, _memory, _approvals, time, logger);
+        _swapper = new CommitSwapper(source, renderer, state, store, metrics, _memory, _approvals, time, logger, notifier);
     }
 
     /// <summary>
