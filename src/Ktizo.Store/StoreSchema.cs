@@ -90,6 +90,8 @@ internal static class StoreSchema
         """,
         // 5: device flows, tokens and issued MACs of the OAuth device authorization (DeviceFlowSchema).
         DeviceFlowSchema.Migration,
+        // 6: what the approval rules proposed, one row per MAC (RuleProposalSchema).
+        RuleProposalSchema.Migration,
     ];
 
     public static int Version => Migrations.Length;
