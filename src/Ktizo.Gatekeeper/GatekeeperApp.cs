@@ -7,6 +7,7 @@ using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Security;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
+using Ktizo.Gatekeeper.Rules;
 using Ktizo.Gatekeeper.Sync;
 using Ktizo.Gatekeeper.Ui;
 using Ktizo.Git;
@@ -82,6 +83,7 @@ public static class GatekeeperApp
             builder.Services.AddSingleton(_ => dataLock);
             AddGatekeeper(builder.Services, options);
             builder.Services.AddGatekeeperGitHub(builder.Configuration);
+            builder.Services.AddGatekeeperRules(options);
             configureServices?.Invoke(builder);
 
             var app = builder.Build();
