@@ -35,6 +35,9 @@ public sealed class RulesWorker(
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     private int _passes;
 
+    // Unknown at start (a pull request may wait from before a restart); afterwards whether the last pass saw one waiting.
+    private bool _mayBeFollowing = true;
+
     /// <summary>Passes completed, good or failed; tests wait on it.</summary>
     public int Passes => Volatile.Read(ref _passes);
 
@@ -85,12 +88,14 @@ public sealed class RulesWorker(
     internal async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
         var snapshot = state.Snapshot;
-        if (snapshot is null)
+        if (snapshot is null || (snapshot.Set.Rules.Rules.Count == 0 && !_mayBeFollowing))
         {
+            // Without rules and with nothing waiting for a check, the store is left alone.
             return false;
         }
 
         var rows = await proposals.ListAsync(cancellationToken).ConfigureAwait(false);
+        _mayBeFollowing = rows.Any(r => r.State == RuleProposalStates.AwaitingCheck);
         var waiting = false;
         foreach (var row in rows.Where(r => r.State == RuleProposalStates.AwaitingCheck))
         {
