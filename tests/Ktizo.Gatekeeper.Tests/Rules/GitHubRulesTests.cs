@@ -74,30 +74,6 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string RuleBranch(string mac) => "ktizo/approve/" + MacAddress.Parse(mac).ToFileName();
 
-    private static async Task PassesAsync(GatekeeperHost host, int count)
-    {
-        var worker = host.Get<RulesWorker>();
-        var target = worker.Passes + count;
-        await WaitForAsync(() => worker.Passes >= target ? "done" : null, $"{count} rules passes");
-    }
-
-    private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException("Timed out waiting for " + what);
-    }
-
     [Fact]
     public async Task Propose_OpensThePullRequestWithTheNextFreeValues_NamingTheRule_AndLinksThePendingIssue()
     {
@@ -107,13 +83,13 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Seen before any rule exists: it gets its pending issue, as today.
         await SeeAsync(host, Mac);
-        var issue = await WaitForAsync(() => _gitHub.Issues.SingleOrDefault(i => !i.IsPullRequest && i.Title == "Pending device " + Mac), "the pending issue");
+        var issue = await RulesWaits.ForAsync(() => _gitHub.Issues.SingleOrDefault(i => !i.IsPullRequest && i.Title == "Pending device " + Mac), "the pending issue");
 
         // A rule arrives with a commit: the machine seen before it is proposed, once.
         var withRules = _remote.Push("Approval rules", ("inventory/rules.yaml", Rules("propose")), ("inventory/devices/auto-01.yaml", "mac: 52:54:00:00:09:01\nhostname: auto-01\nrole: worker\nip: 10.0.5.100/24\n"));
         await host.SyncAsync();
         await host.WaitForCommitAsync(withRules);
-        var pr = await WaitForAsync(() => PullRequest(Mac), "the rule's pull request");
+        var pr = await RulesWaits.ForAsync(() => PullRequest(Mac), "the rule's pull request");
 
         Assert.Equal("Approve 52:54:00:77:00:01 as auto-02 (worker, 10.0.5.101/24) by rule rack-a", pr.Title);
         Assert.Contains("approval rule **rack-a** (inventory/rules.yaml, line 2, action `propose`)", pr.Body, StringComparison.Ordinal);
@@ -121,7 +97,7 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("mac: \"52:54:00:77:00:01\"\nhostname: auto-02\nrole: worker\nip: 10.0.5.101/24\n", _gitHub.FileAt(RuleBranch(Mac), "inventory/devices/auto-02.yaml"));
         Assert.Equal(pr.Title, _gitHub.CommitOf(_gitHub.HeadOf(pr.Number)).Message);
 
-        await PassesAsync(host, 3);
+        await RulesWaits.PassesAsync(host, 3);
         Assert.Single(_gitHub.Issues, i => i.IsPullRequest);
         Assert.Empty(_gitHub.MergedPullRequests);
         var row = Assert.Single(await host.Get<RuleProposalStore>().ListAsync(default));
@@ -134,27 +110,27 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
         _remote.PushExample();
         await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("merge"))));
         await SeeAsync(host, Mac);
-        var pr = await WaitForAsync(() => PullRequest(Mac), "the rule's pull request");
+        var pr = await RulesWaits.ForAsync(() => PullRequest(Mac), "the rule's pull request");
         var head = _gitHub.HeadOf(pr.Number);
 
         // No check reported yet, then one running: pending, never merged.
-        await PassesAsync(host, 3);
+        await RulesWaits.PassesAsync(host, 3);
         _gitHub.SetCheckRun(head, "validate", "in_progress");
         _gitHub.SetStatus(head, "ktizo/validate", "pending");
-        await PassesAsync(host, 3);
+        await RulesWaits.PassesAsync(host, 3);
         Assert.Empty(_gitHub.MergedPullRequests);
         Assert.Equal(RuleProposalStates.AwaitingCheck, Assert.Single(await host.Get<RuleProposalStore>().ListAsync(default)).State);
 
         // One passed, one still pending: still waits.
         _gitHub.SetCheckRun(head, "validate", "completed", "success");
-        await PassesAsync(host, 3);
+        await RulesWaits.PassesAsync(host, 3);
         Assert.Empty(_gitHub.MergedPullRequests);
 
         _gitHub.SetStatus(head, "ktizo/validate", "success");
-        await WaitForAsync(() => _gitHub.MergedPullRequests.Contains(pr.Number) ? "merged" : null, "the merge");
+        await RulesWaits.ForAsync(() => _gitHub.MergedPullRequests.Contains(pr.Number) ? "merged" : null, "the merge");
         Assert.Equal("closed", PullRequest(Mac)!.State);
         Assert.NotNull(_gitHub.FileAt(_gitHub.DefaultBranch, "inventory/devices/auto-01.yaml"));
-        await WaitForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).Single().State == RuleProposalStates.Merged);
+        await RulesWaits.ForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).Single().State == RuleProposalStates.Merged, "the merged state");
     }
 
     [Fact]
@@ -163,31 +139,17 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
         _remote.PushExample();
         await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("merge"))));
         await SeeAsync(host, Mac);
-        var pr = await WaitForAsync(() => PullRequest(Mac), "the rule's pull request");
+        var pr = await RulesWaits.ForAsync(() => PullRequest(Mac), "the rule's pull request");
         var head = _gitHub.HeadOf(pr.Number);
         _gitHub.SetCheckRun(head, "lint", "completed", "success");
         _gitHub.SetCheckRun(head, "validate", "completed", "failure");
 
-        await WaitForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).Single().State == RuleProposalStates.CheckFailed);
+        await RulesWaits.ForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).Single().State == RuleProposalStates.CheckFailed, "the check-failed state");
         // Even once the checks turn green afterwards, the rule never merges a change that failed: a person decides.
         _gitHub.SetCheckRun(head, "validate", "completed", "success");
-        await PassesAsync(host, 3);
+        await RulesWaits.PassesAsync(host, 3);
         Assert.Empty(_gitHub.MergedPullRequests);
         Assert.Null(_gitHub.FileAt(_gitHub.DefaultBranch, "inventory/devices/auto-01.yaml"));
         Assert.DoesNotContain(_gitHub.Requests, r => r.Method == "PUT" && r.Path.EndsWith("/merge", StringComparison.Ordinal));
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> probe)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await probe())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for the proposal's state");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

@@ -69,38 +69,6 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
         return repository.Branches["main"].Tip.Sha;
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what, int seconds = 30)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"waited {seconds} s for {what}");
-    }
-
-    /// <summary>Waits for <paramref name="count"/> more complete passes of the rules worker after now.</summary>
-    private static async Task MorePassesAsync(GatekeeperHost host, int count)
-    {
-        var worker = host.Get<RulesWorker>();
-        var target = worker.Passes + count;
-        var signal = host.Get<RuleSignal>();
-        await WaitForAsync(
-            () =>
-            {
-                signal.Notify(); // as further first sightings would
-                return worker.Passes >= target ? "done" : null;
-            },
-            $"{count} rules passes");
-    }
-
     [Fact]
     public async Task Propose_CommitsTheNextFreeDeviceOnABranch_AndLeavesTheTrackedBranch()
     {
@@ -111,7 +79,7 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
-        var branches = await WaitForAsync(() => ProposalBranches() is { Count: 1 } b ? b : null, "the proposal branch");
+        var branches = await RulesWaits.ForAsync(() => ProposalBranches() is { Count: 1 } b ? b : null, "the proposal branch");
         var (sha, file, message) = branches[Branch + "52-54-00-77-00-01"];
         Assert.Equal("mac: \"52:54:00:77:00:01\"\nhostname: auto-01\nrole: worker\nip: 10.0.5.100/24\nlabels:\n  topology.kubernetes.io/zone: rack-a\n", file);
         Assert.StartsWith("Approve 52:54:00:77:00:01 as auto-01 (worker, 10.0.5.100/24) by rule rack-a", message, StringComparison.Ordinal);
@@ -127,7 +95,7 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
 
         // Asking again, and a restart's pass, never propose the MAC twice.
         using (await host.GetConfigAsync("mac=52-54-00-77-00-01")) { }
-        await MorePassesAsync(host, 2);
+        await RulesWaits.PassesAsync(host, 2);
         Assert.Single(ProposalBranches());
     }
 
@@ -141,7 +109,7 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
-        var head = await WaitForAsync(() => MainHead() is { } h && h != commit ? h : null, "the fast-forward");
+        var head = await RulesWaits.ForAsync(() => MainHead() is { } h && h != commit ? h : null, "the fast-forward");
         Assert.Equal(ProposalBranches()[Branch + "52-54-00-77-00-09"].Sha, head);
         await host.WaitForCommitAsync(head);
         using var approved = await host.GetConfigAsync("mac=52:54:00:77:00:09");
@@ -165,8 +133,8 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
             answer.Dispose();
         }
 
-        var branches = await WaitForAsync(() => ProposalBranches() is { Count: 2 } b ? b : null, "two proposals");
-        await MorePassesAsync(host, 2);
+        var branches = await RulesWaits.ForAsync(() => ProposalBranches() is { Count: 2 } b ? b : null, "two proposals");
+        await RulesWaits.PassesAsync(host, 2);
         Assert.Equal(2, ProposalBranches().Count);
         var files = branches.Values.Select(b => b.File!).ToList();
         Assert.Equal(["10.0.5.100/24", "10.0.5.101/24"], files.Select(f => f.Split('\n')[3][4..]).Order());
@@ -192,8 +160,8 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         }
 
-        await WaitForAsync(() => ProposalBranches() is { Count: 2 } b ? b : null, "two proposals");
-        await MorePassesAsync(host, 3);
+        await RulesWaits.ForAsync(() => ProposalBranches() is { Count: 2 } b ? b : null, "two proposals");
+        await RulesWaits.PassesAsync(host, 3);
         Assert.Equal(2, ProposalBranches().Count);
         Assert.Equal(2, (await host.Get<RuleProposalStore>().ListAsync(default)).Count);
     }
