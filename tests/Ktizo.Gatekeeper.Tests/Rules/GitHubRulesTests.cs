@@ -38,18 +38,7 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
         _secrets.Dispose();
     }
 
-    private static string Rules(string action) => $$"""
-        rules:
-          - name: rack-a
-            match:
-              macPrefix: 52:54:00:77
-            action: {{action}}
-            role: worker
-            hostname: auto-{n:02}
-            pool:
-              subnet: 10.0.5.0/24
-              range: 10.0.5.100-10.0.5.120
-        """;
+    private static string Rules(string action) => RulesWaits.RackA(action);
 
     private async Task<GatekeeperHost> StartAsync(string commit)
     {

@@ -25,21 +25,7 @@ public sealed class LocalRulesTests(ITestOutputHelper output) : IDisposable
         _data.Dispose();
     }
 
-    private static string Rules(string action, int maxPerHour = 10) => $$"""
-        rules:
-          - name: rack-a
-            match:
-              macPrefix: 52:54:00:77
-            action: {{action}}
-            role: worker
-            hostname: auto-{n:02}
-            pool:
-              subnet: 10.0.5.0/24
-              range: 10.0.5.100-10.0.5.120
-            labels:
-              topology.kubernetes.io/zone: rack-a
-            maxPerHour: {{maxPerHour}}
-        """;
+    private static string Rules(string action, int maxPerHour = 10) => RulesWaits.RackA(action, maxPerHour, labels: true);
 
     private async Task<(GatekeeperHost Host, string Commit)> StartAsync(string rules)
     {

@@ -39,6 +39,14 @@ internal static class RulesWaits
         }
     }
 
+    /// <summary>The rules file of these tests: rule <c>rack-a</c> for MACs 52:54:00:77:…, hostnames auto-NN, addresses from 10.0.5.100.</summary>
+    public static string RackA(string action, int maxPerHour = 10, bool labels = false) =>
+        "rules:\n  - name: rack-a\n    match:\n      macPrefix: 52:54:00:77\n"
+        + $"    action: {action}\n    role: worker\n    hostname: auto-{{n:02}}\n"
+        + "    pool:\n      subnet: 10.0.5.0/24\n      range: 10.0.5.100-10.0.5.120\n"
+        + $"    maxPerHour: {maxPerHour}\n"
+        + (labels ? "    labels:\n      topology.kubernetes.io/zone: rack-a\n" : string.Empty);
+
     /// <summary>Waits for <paramref name="count"/> more complete passes of the rules worker, waking it as further first sightings would.</summary>
     public static Task PassesAsync(GatekeeperHost host, int count)
     {
