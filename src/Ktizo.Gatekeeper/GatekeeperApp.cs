@@ -8,6 +8,7 @@ using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Security;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Gatekeeper.Settings;
+using Ktizo.Gatekeeper.Rules;
 using Ktizo.Gatekeeper.Sync;
 using Ktizo.Gatekeeper.Ui;
 using Ktizo.Git;
@@ -84,6 +85,7 @@ public static class GatekeeperApp
             AddGatekeeper(builder.Services, options);
             builder.Services.AddGatekeeperGitHub(builder.Configuration);
             builder.Services.AddGatekeeperNotifications(builder.Configuration, Environment.GetEnvironmentVariable);
+            builder.Services.AddGatekeeperRules(options);
             configureServices?.Invoke(builder);
 
             var app = builder.Build();

@@ -68,27 +68,4 @@ public sealed class NullPendingDeviceIssues : IPendingDeviceIssues
 /// Wakes the worker when a new sighting lands in the outbox, so its issue appears within seconds
 /// rather than at the next poll. The gatekeeper calls <see cref="Notify"/>; harmless when the feature is off.
 /// </summary>
-public sealed class PendingIssueSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled; one wake-up covers any number of sightings.
-        }
-    }
-
-    /// <summary>True when woken, false when <paramref name="timeout"/> (on <paramref name="clock"/>) passed first.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var woken = await SignalOrTimeout.WaitAsync(_signal.WaitAsync, timeout, clock, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return woken;
-    }
-}
+public sealed class PendingIssueSignal : WakeSignal;

@@ -94,6 +94,8 @@ internal static class StoreSchema
         DeviceFlowSchema.RearmsAndContests,
         // 7: outgoing webhook notifications, per receiver, and first sightings folded per minute (NotificationSchema).
         NotificationSchema.Migration,
+        // 8: what the approval rules proposed, one row per MAC (RuleProposalSchema).
+        RuleProposalSchema.Migration,
     ];
 
     public static int Version => Migrations.Length;

@@ -14,7 +14,14 @@ public sealed record ApprovedDeviceFields(
     string Ip,
     string? Gateway = null,
     string? InstallDisk = null,
-    string? Interface = null);
+    string? Interface = null)
+{
+    /// <summary>Kubernetes node labels (an approval rule's <c>labels:</c>); written in key order.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra patch paths (an approval rule's <c>patches:</c>), in order.</summary>
+    public IReadOnlyList<string> Patches { get; init; } = [];
+}
 
 /// <summary>
 /// The text of a device file written by Ktizo itself (<c>ktizo approve</c>, <c>ktizo reject</c>, the
@@ -42,6 +49,24 @@ public static class DeviceFileText
         Line(sb, "gateway", device.Gateway);
         Line(sb, "installDisk", device.InstallDisk);
         Line(sb, "interface", device.Interface);
+        if (device.Labels.Count > 0)
+        {
+            sb.Append("labels:\n");
+            foreach (var (key, value) in device.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+            {
+                sb.Append("  ").Append(Scalar(key)).Append(": ").Append(Scalar(value)).Append('\n');
+            }
+        }
+
+        if (device.Patches.Count > 0)
+        {
+            sb.Append("patches:\n");
+            foreach (var patch in device.Patches)
+            {
+                sb.Append("  - ").Append(Scalar(patch)).Append('\n');
+            }
+        }
+
         return sb.ToString();
     }
 

@@ -267,7 +267,8 @@ public static class InventoryReader
     private static MappingReader? ReadMapping(IFileTree tree, string path, Diagnostics diagnostics, bool required) =>
         ReadMapping(tree.Read(path), path, diagnostics, required);
 
-    private static MappingReader? ReadMapping(TreeFile? file, string path, Diagnostics diagnostics, bool required)
+    /// <param name="keys">The keys the file may have; by default those of the cluster file or a device file, by path.</param>
+    internal static MappingReader? ReadMapping(TreeFile? file, string path, Diagnostics diagnostics, bool required, string[]? keys = null)
     {
         if (file is null)
         {
@@ -299,7 +300,7 @@ public static class InventoryReader
             return null;
         }
 
-        return new MappingReader(root, path, path == ClusterFile ? ClusterKeys : DeviceKeys, diagnostics);
+        return new MappingReader(root, path, keys ?? (path == ClusterFile ? ClusterKeys : DeviceKeys), diagnostics);
     }
 
     /// <summary>Strict UTF-8 with a size cap, shared by every reader of repository files.</summary>
@@ -424,7 +425,7 @@ public static class InventoryReader
         return mtu;
     }
 
-    private static IReadOnlyDictionary<string, string> Labels(MappingReader map)
+    internal static IReadOnlyDictionary<string, string> Labels(MappingReader map)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var node = map.Get("labels");
@@ -460,7 +461,7 @@ public static class InventoryReader
         return labels;
     }
 
-    private static IReadOnlyList<string> Patches(MappingReader map, IFileTree tree)
+    internal static IReadOnlyList<string> Patches(MappingReader map, IFileTree tree)
     {
         var result = new List<string>();
         foreach (var (value, node) in map.ScalarList("patches"))

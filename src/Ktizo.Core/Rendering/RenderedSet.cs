@@ -42,6 +42,9 @@ public sealed class RenderedSet
     /// <summary>True when rendered with placeholder secrets: fit to validate and diff, never to serve.</summary>
     public bool PlaceholderSecrets { get; init; }
 
+    /// <summary>The approval rules of <c>inventory/rules.yaml</c> in this commit (docs/rules.md); empty without the file.</summary>
+    public Rules.RuleSet Rules { get; init; } = Core.Rules.RuleSet.Empty;
+
     /// <summary>Default deny: anything not in a device file is pending.</summary>
     public DeviceStatus StatusOf(MacAddress mac) =>
         Approved.ContainsKey(mac) ? DeviceStatus.Approved

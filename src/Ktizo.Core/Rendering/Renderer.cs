@@ -34,6 +34,7 @@ public static class Renderer
         var approved = devices.Approved;
         InventoryRules.Check(devices.Sources, cluster, diagnostics);
         InventoryRules.CheckVip(approved, cluster, diagnostics);
+        var rules = Rules.RulesReader.Read(tree, cluster, diagnostics);
         SecretScan.Check(tree, diagnostics);
         var templates = TemplateSet.Load(tree, diagnostics).WithSecrets(secrets, diagnostics);
         var fingerprint = secrets.Fingerprint;
@@ -99,6 +100,7 @@ public static class Renderer
         {
             SecretsFingerprint = fingerprint,
             PlaceholderSecrets = secrets.IsPlaceholder,
+            Rules = rules ?? Rules.RuleSet.Empty,
         };
         return new RenderResult(set, all, stats);
     }

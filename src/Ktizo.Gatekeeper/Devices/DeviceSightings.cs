@@ -9,11 +9,11 @@ namespace Ktizo.Gatekeeper.Devices;
 /// <summary>
 /// The one way a request records a device it has seen: the config download, its POST form and
 /// <c>POST /api/v1/devices/register</c> all come here. A first sighting is on disk before the caller answers,
-/// and it wakes the GitHub worker, so a new pending machine gets its issue within the worker's wake delay
+/// and it wakes the GitHub worker and the approval rules, so a new pending machine gets its issue within the worker's wake delay
 /// instead of at its next poll. With GitHub off the signal is still registered and nobody waits on it.
 /// Every first sighting's outcome goes to <see cref="StoreHealth"/>.
 /// </summary>
-public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues, StoreHealth health, Notifications.Notifier? notifier = null)
+public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendingIssues, StoreHealth health, Notifications.Notifier? notifier = null, Rules.RuleSignal? rules = null)
 {
     /// <summary>
     /// A device the store already knows: its counters move in memory (no lock, no disk, no allocation).
@@ -47,6 +47,7 @@ public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendin
             health.Succeeded();
             pendingIssues.Notify();
             notifier?.Wake(); // its device.pending, if any, went into the same commit
+            rules?.Notify();
         }
 
         return first;

@@ -226,7 +226,7 @@ public sealed partial class GitHubStandIn
             case "POST" when rest == "/pulls":
                 return PostPull(json, now);
             default:
-                return NotFound();
+                return DispatchMerges(method, rest, json, now) ?? NotFound();
         }
     }
 
