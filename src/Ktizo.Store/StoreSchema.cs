@@ -90,6 +90,8 @@ internal static class StoreSchema
         """,
         // 5: device flows, tokens and issued MACs of the OAuth device authorization (DeviceFlowSchema).
         DeviceFlowSchema.Migration,
+        // 6: what each machine was served and when git changed what it renders for it (issue 20, docs/drift.md).
+        ServedHistorySchema.Migration,
     ];
 
     public static int Version => Migrations.Length;

@@ -23,7 +23,7 @@ public sealed class DeviceStoreTests : IDisposable
 
         using var reader = OpenReader();
         Assert.Equal("wal", Scalar(reader, "PRAGMA journal_mode;"));
-        Assert.Equal(5L, Scalar(reader, "PRAGMA user_version;")); // 2: the GitHub issue outbox, 3: its states named, 4: index by last_seen, 5: device flows
+        Assert.Equal(6L, Scalar(reader, "PRAGMA user_version;")); // 2: the GitHub issue outbox, 3: its states named, 4: index by last_seen, 5: device flows, 6: served history
         Assert.Equal(0L, Scalar(reader, "SELECT COUNT(*) FROM devices;"));
     }
 
