@@ -109,7 +109,7 @@ public static class GatekeeperApp
         services.AddSingleton(sp =>
         {
             Directory.CreateDirectory(options.DataFolder);
-            return DeviceStore.Open(options.StorePath, sp.GetRequiredService<TimeProvider>());
+            return DeviceStore.Open(options.StorePath, sp.GetRequiredService<TimeProvider>(), options.HistoryEntries);
         });
         services.AddSingleton<IRepositorySource>(sp => new MirrorRepositorySource(new RepositoryMirror(
             new MirrorOptions(options.Repository, options.Branch, options.ClonePath, options.RepositoryToken),
