@@ -124,6 +124,7 @@ public static class GatekeeperApp
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<CallerAccess>();
         services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DriftExplainer>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddSingleton<GitHubWebhook>();
         services.AddDeviceAuth();

@@ -18,6 +18,7 @@ public sealed class GatekeeperMetrics
     private readonly Gauge _servedCommit;
     private readonly Gauge _devices;
     private readonly Gauge _lastSyncAge;
+    private readonly Gauge _drifted;
     private readonly Gauge _renderFailing;
     private readonly Gauge _renderErrors;
     private string? _servedCommitLabel;
@@ -51,6 +52,8 @@ public sealed class GatekeeperMetrics
         _devices = Factory.CreateGauge("ktizo_devices", "Devices by status: approved and rejected from git, pending = seen but not in git.", ["status"]);
         _lastSyncAge = Factory.CreateGauge("ktizo_last_sync_age_seconds", "Seconds since the last successful fetch from the remote (-1 before the first).");
 
+        _drifted = Factory.CreateGauge("ktizo_devices_drifted", "Approved machines whose last download differs from what the served commit renders for them (docs/drift.md).");
+
         // Values that are cheaper to compute when scraped than to keep current.
         Registry.AddBeforeCollectCallback(() =>
         {
@@ -69,6 +72,7 @@ public sealed class GatekeeperMetrics
             _devices.WithLabels("approved").Set(approved);
             _devices.WithLabels("rejected").Set(rejected);
             _devices.WithLabels("pending").Set(pending);
+            _drifted.Set(Devices.DeviceDrift.CountDrifted(snapshot, store));
 
             var status = state.Status;
             _lastSyncAge.Set(status.LastFetchSuccess is { } success ? (time.GetUtcNow() - success).TotalSeconds : -1);

@@ -395,22 +395,7 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
     }
 
     private Uri? IssueUrl(MacAddress mac) =>
-        _issues.TryGetValue(mac, out var number) && services.GetService<GitHubOptions>() is { } options && RepositoryWeb(options) is { } web
+        _issues.TryGetValue(mac, out var number) && GitHub.GitHubWeb.Repository(services.GetService<GitHubOptions>()) is { } web
             ? new Uri(web, $"issues/{number}")
             : null;
-
-    /// <summary>https://github.com/owner/name/ for api.github.com; https://ghe.example/owner/name/ for …/api/v3/.</summary>
-    private static Uri? RepositoryWeb(GitHubOptions options)
-    {
-        if (string.IsNullOrEmpty(options.Repository))
-        {
-            return null;
-        }
-
-        var api = options.ApiBaseUrl;
-        var root = api.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
-            ? new Uri("https://github.com/")
-            : new Uri(api.GetLeftPart(UriPartial.Authority) + "/");
-        return new Uri(root, options.Repository.Trim('/') + "/");
-    }
 }
