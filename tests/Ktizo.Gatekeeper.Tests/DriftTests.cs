@@ -81,6 +81,18 @@ public sealed class DriftTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(["machine.sysctls"], report.GetProperty("changed_parts").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("10.0.5.21", report.GetProperty("node").GetString());
 
+        using (var browser = await PageForms.SignedInAdminAsync(host))
+        {
+            var list = await browser.GetStringAsync("/");
+            Assert.Contains($"drifted</span> since <code>{tuning[..12]}</code> (PR #42)", list, StringComparison.Ordinal);
+            var page = await browser.GetStringAsync("/ui/devices/" + Uri.EscapeDataString(Mac) + "/config");
+            Assert.Contains("id=\"drift-diff\"", page, StringComparison.Ordinal);
+            Assert.Contains("+        net.core.somaxconn: &quot;65535&quot;", page, StringComparison.Ordinal);
+            Assert.Contains("id=\"history\"", page, StringComparison.Ordinal);
+            Assert.Contains($"<code>{first[..12]}</code>", page, StringComparison.Ordinal);
+            Assert.All(Private(bundle), value => Assert.DoesNotContain(value, list + page, StringComparison.Ordinal));
+        }
+
         var secondTag = await DownloadAsync(host);
         Assert.NotEqual(firstTag, secondTag);
         Assert.Equal("in_sync", (await DriftOfAsync(host)).GetProperty("state").GetString());
