@@ -19,6 +19,7 @@ public static class KtizoCommand
             PrCommentCommand.Create(console),
             ClusterSecrets.SecretsCommand.Create(console),
             ConfirmCommand.Create(console),
+            DriftCommand.Create(console),
         };
 
     /// <summary>Parses and runs; a command line that does not parse is a usage error (exit 2), not a failure of the repository.</summary>

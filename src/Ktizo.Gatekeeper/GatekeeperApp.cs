@@ -113,7 +113,7 @@ public static class GatekeeperApp
         services.AddSingleton(sp =>
         {
             Directory.CreateDirectory(options.DataFolder);
-            return DeviceStore.Open(options.StorePath, sp.GetRequiredService<TimeProvider>());
+            return DeviceStore.Open(options.StorePath, sp.GetRequiredService<TimeProvider>(), options.HistoryEntries);
         });
         services.AddSingleton<IRepositorySource>(sp => new MirrorRepositorySource(new RepositoryMirror(
             new MirrorOptions(options.Repository, options.Branch, options.ClonePath, options.RepositoryToken),
@@ -128,6 +128,7 @@ public static class GatekeeperApp
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<CallerAccess>();
         services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DriftExplainer>();
         services.AddSingleton<ConfigDownloadHandler>();
         services.AddSingleton<GitHubWebhook>();
         services.AddDeviceAuth();

@@ -147,6 +147,14 @@ public sealed partial class RepositoryMirror : IDisposable
         return _approvals.Find(repository, commit, paths);
     }
 
+    /// <summary>The pull request <paramref name="commitSha"/>'s subject names ("Merge pull request #12 …", "… (#12)"), else null.</summary>
+    public int? PullRequestOf(string commitSha)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var repository = GitTrees.OpenRepository(LocalPath);
+        return ApprovalFinder.PullRequestNumber(GitTrees.ResolveCommit(repository, LocalPath, commitSha).Message);
+    }
+
     /// <summary>Commits diffed by the last <see cref="FindApprovals"/> call.</summary>
     internal int LastApprovalWalkLength => _approvals.LastWalkLength;
 

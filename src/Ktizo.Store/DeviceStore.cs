@@ -54,8 +54,10 @@ public sealed partial class DeviceStore : IDisposable
     public ICollection<MacAddress> KnownMacs => _activity.Keys;
 
     /// <summary>Opens (creating when missing) the store at <paramref name="path"/> and brings its schema up to date.</summary>
-    public static DeviceStore Open(string path, TimeProvider? time = null)
+    /// <param name="historyEntries">Rows of served history and of render changes kept per machine (<see cref="HistoryEntries"/>).</param>
+    public static DeviceStore Open(string path, TimeProvider? time = null, int historyEntries = DefaultHistoryEntries)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(historyEntries, 1);
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (directory is not null)
         {
@@ -80,8 +82,9 @@ public sealed partial class DeviceStore : IDisposable
             Execute(connection, "PRAGMA busy_timeout = 5000;");
             StoreSchema.Apply(connection);
 
-            var store = new DeviceStore(connection, time ?? TimeProvider.System);
+            var store = new DeviceStore(connection, time ?? TimeProvider.System) { HistoryEntries = historyEntries };
             store.LoadKnown(connection);
+            store.LoadHistory(connection);
             return store;
         }
         catch (SqliteException ex)
@@ -222,6 +225,16 @@ public sealed partial class DeviceStore : IDisposable
         lock (_sightingsLock)
         {
             _disposed = true;
+        }
+
+        try
+        {
+            // Served answers are queued, not awaited, when they are recorded: write them before the file closes.
+            WhenWrittenAsync().Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex) when (ex is AggregateException or ObjectDisposedException)
+        {
+            // Already closed, or the write failed: the machines' next downloads record them again.
         }
 
         _writer.Dispose(connection => FlushLocked(connection));

@@ -96,6 +96,8 @@ internal static class StoreSchema
         NotificationSchema.Migration,
         // 8: what the approval rules proposed, one row per MAC (RuleProposalSchema).
         RuleProposalSchema.Migration,
+        // 9: what each machine was served and when git changed what it renders for it (issue 20, docs/drift.md).
+        ServedHistorySchema.Migration,
     ];
 
     public static int Version => Migrations.Length;

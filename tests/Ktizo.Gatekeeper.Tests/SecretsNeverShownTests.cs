@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Ktizo.Core.ClusterSecrets;
 using Ktizo.Crypto.Generation;
 using Ktizo.Gatekeeper.Tests.Support;
@@ -15,7 +14,7 @@ namespace Ktizo.Gatekeeper.Tests;
 /// bundle) is searched for every value of the bundle. None may appear (issue 17).
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed partial class SecretsNeverShownTests(ITestOutputHelper output) : IDisposable
+public sealed class SecretsNeverShownTests(ITestOutputHelper output) : IDisposable
 {
     private const string Mac = "52:54:00:00:05:11";
     private readonly GitRemote _remote = new();
@@ -57,7 +56,7 @@ public sealed partial class SecretsNeverShownTests(ITestOutputHelper output) : I
             seen.AppendLine(await ReadAsync(host.Client, "/boot.ipxe?mac=" + Uri.EscapeDataString(Mac)));
             var signInForm = await ReadAsync(browser, "/");
             seen.AppendLine(signInForm);
-            using (var signIn = await browser.PostAsync("/ui/signin", Form(signInForm, ("token", GatekeeperHost.AdminToken))))
+            using (var signIn = await browser.PostAsync("/ui/signin", PageForms.Form(signInForm, ("token", GatekeeperHost.AdminToken))))
             {
                 Assert.True(signIn.IsSuccessStatusCode || signIn.StatusCode == HttpStatusCode.Redirect, signIn.StatusCode.ToString());
             }
@@ -103,15 +102,4 @@ public sealed partial class SecretsNeverShownTests(ITestOutputHelper output) : I
         using var response = await client.GetAsync(path);
         return $"{path} {(int)response.StatusCode}\n{await response.Content.ReadAsStringAsync()}";
     }
-
-    private static FormUrlEncodedContent Form(string html, params (string Name, string Value)[] fields)
-    {
-        var csrf = Antiforgery().Match(html);
-        Assert.True(csrf.Success, "no anti-forgery field on the page");
-        return new FormUrlEncodedContent(
-            [new(WebUtility.HtmlDecode(csrf.Groups[1].Value), WebUtility.HtmlDecode(csrf.Groups[2].Value)), .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
-    }
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">")]
-    private static partial Regex Antiforgery();
 }

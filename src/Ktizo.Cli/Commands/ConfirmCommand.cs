@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ktizo.Cli.Gatekeeper;
 using Ktizo.Core;
 
 namespace Ktizo.Cli.Commands;
@@ -15,15 +16,13 @@ namespace Ktizo.Cli.Commands;
 /// </summary>
 public static class ConfirmCommand
 {
-    public const string TokenVariable = "KTIZO_ADMINTOKEN";
-    public const string TokenFileVariable = "KTIZO_ADMINTOKENFILE";
-    public const string GatekeeperVariable = "KTIZO_GATEKEEPERURL";
-    public const string DefaultGatekeeper = "http://127.0.0.1:8000";
+    public const string TokenVariable = GatekeeperApi.AdminTokenVariable;
+    public const string TokenFileVariable = GatekeeperApi.AdminTokenVariable + "FILE";
 
     public static Command Create(CliConsole console)
     {
         var code = new Argument<string>("CODE") { Description = "The user code on the machine's console, e.g. BCDF-GHJK (any case, hyphen optional)" };
-        var gatekeeper = new Option<string?>("--gatekeeper") { Description = $"The gatekeeper's URL (default: {GatekeeperVariable}, else {DefaultGatekeeper})" };
+        var gatekeeper = GatekeeperApi.Option();
         var command = new Command("confirm", $"Confirm the code a machine shows on its console so it receives its config (admin token from {TokenVariable} or {TokenFileVariable})")
         {
             code, gatekeeper,
@@ -35,29 +34,13 @@ public static class ConfirmCommand
 
     private static async Task<int> RunAsync(CliConsole console, string code, string? gatekeeper, CancellationToken cancellationToken)
     {
-        var token = AdminToken(console);
-        var url = gatekeeper ?? console.GetEnvironment(GatekeeperVariable) ?? DefaultGatekeeper;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new KtizoException($"--gatekeeper '{url}' must be an http:// or https:// URL");
-        }
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/api/v1/device-auth/confirm"))
+        var token = GatekeeperApi.Token(console, TokenVariable);
+        using var api = new GatekeeperApi(GatekeeperApi.Url(console, gatekeeper)!, token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/device-auth/confirm")
         {
             Content = JsonContent.Create(new { user_code = code }),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new KtizoException($"cannot reach the gatekeeper at {baseUrl}: {e.Message}");
-        }
-
+        var response = await api.SendAsync(request, cancellationToken).ConfigureAwait(false);
         using var answer = response;
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         switch (response.StatusCode)
@@ -78,27 +61,5 @@ public static class ConfirmCommand
             default:
                 throw new KtizoException($"the gatekeeper answered {(int)response.StatusCode} {response.ReasonPhrase}");
         }
-    }
-
-    private static string AdminToken(CliConsole console)
-    {
-        if (console.GetEnvironment(TokenVariable) is { Length: > 0 } token)
-        {
-            return token.Trim();
-        }
-
-        if (console.GetEnvironment(TokenFileVariable) is { Length: > 0 } file)
-        {
-            try
-            {
-                return File.ReadAllText(file).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new KtizoException($"{TokenFileVariable} names '{file}', which cannot be read: {e.Message}");
-            }
-        }
-
-        throw new KtizoException($"no admin token: set {TokenVariable}, or {TokenFileVariable} to a file holding it");
     }
 }

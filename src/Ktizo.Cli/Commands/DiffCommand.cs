@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Ktizo.Cli.Gatekeeper;
 using Ktizo.Cli.Output;
 using Ktizo.Cli.Sources;
+using Ktizo.Core;
 using Ktizo.Core.Rendering;
 using Ktizo.Core.Validation;
 
@@ -18,8 +20,12 @@ public static class DiffCommand
         var format = CommonOptions.Format();
         var before = new Argument<string>("REV_A") { Description = "The base revision (e.g. main)" };
         var after = new Argument<string>("REV_B") { Description = "The revision to compare (e.g. HEAD)" };
-        var command = new Command("diff", "Show how the rendered configs differ between two commits") { before, after, repo, format };
-        command.SetAction(parse => CommandErrors.Run(console, () =>
+        var gatekeeper = new Option<string?>("--gatekeeper")
+        {
+            Description = $"A gatekeeper's URL (default: {GatekeeperApi.GatekeeperVariable}, else none): also say which installed machines the change leaves drifted (token from {GatekeeperApi.ViewerTokenVariable} or {GatekeeperApi.AdminTokenVariable})",
+        };
+        var command = new Command("diff", "Show how the rendered configs differ between two commits") { before, after, repo, format, gatekeeper };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(console, async () =>
         {
             var path = parse.GetValue(repo)!;
             var a = RenderAt(path, parse.GetValue(before)!);
@@ -35,6 +41,21 @@ public static class DiffCommand
             }
 
             var changes = SetDiff.Compare(a.Set!, b.Set!);
+            IReadOnlyList<LeftDrifted.Machine>? installed = null;
+            string? unasked = null;
+            if (GatekeeperApi.Url(console, parse.GetValue(gatekeeper), fallback: null) is { } url)
+            {
+                try
+                {
+                    installed = await LeftDrifted.FindAsync(console, url, changes, cancellationToken).ConfigureAwait(false);
+                }
+                catch (KtizoException e)
+                {
+                    // The diff stands on its own: a gatekeeper that cannot be asked costs only the paragraph, said so.
+                    unasked = $"The gatekeeper could not be asked which installed machines this leaves drifted: {e.Message}";
+                    console.Error.WriteLine($"warning: {unasked}");
+                }
+            }
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 JsonOutput.Write(console, json =>
@@ -61,11 +82,33 @@ public static class DiffCommand
                     }
 
                     json.WriteEndArray();
+                    if (installed is not null)
+                    {
+                        json.WriteStartArray("leftDrifted");
+                        foreach (var machine in installed)
+                        {
+                            json.WriteStartObject();
+                            json.WriteString("mac", machine.Mac.ToString());
+                            json.WriteString("hostname", machine.Hostname);
+                            json.WriteString("driftNow", machine.StateNow);
+                            json.WriteEndObject();
+                        }
+
+                        json.WriteEndArray();
+                    }
                 });
             }
             else
             {
                 console.Out.Write(DiffText.Markdown(a.Set!, b.Set!, changes));
+                if (installed is { Count: > 0 })
+                {
+                    console.Out.Write(LeftDrifted.Markdown(installed));
+                }
+                else if (unasked is not null)
+                {
+                    console.Out.Write($"\n> {unasked}\n");
+                }
             }
 
             return ExitCodes.Ok;

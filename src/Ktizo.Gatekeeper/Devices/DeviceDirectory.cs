@@ -36,7 +36,7 @@ public sealed class DeviceDirectory(DeviceStore store, ServingState state)
         }
 
         await AddRecordsAsync(records, page, cancellationToken).ConfigureAwait(false);
-        var devices = page.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList();
+        var devices = await WithSinceAsync(page.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList(), cancellationToken).ConfigureAwait(false);
         return new DevicePage(snapshot, devices, more ? page[^1] : null);
     }
 
@@ -100,7 +100,7 @@ public sealed class DeviceDirectory(DeviceStore store, ServingState state)
             : snapshot.Set.Rejected.OrderBy(p => p.Value.Hostname, StringComparer.Ordinal).Select(p => p.Key).Take(limit).ToList();
         var records = new Dictionary<MacAddress, DeviceRecord>();
         await AddRecordsAsync(records, macs, cancellationToken).ConfigureAwait(false);
-        return macs.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList();
+        return await WithSinceAsync(macs.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>At most <paramref name="limit"/> devices whose MAC starts with <paramref name="prefix"/> (<see cref="MacPrefix"/>), in MAC order.</summary>
@@ -117,7 +117,7 @@ public sealed class DeviceDirectory(DeviceStore store, ServingState state)
 
         var page = macs.Take(limit).ToList();
         await AddRecordsAsync(records, page, cancellationToken).ConfigureAwait(false);
-        return page.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList();
+        return await WithSinceAsync(page.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList(), cancellationToken).ConfigureAwait(false);
     }
 
     private static IEnumerable<MacAddress> GitMacs(ServingSnapshot snapshot) => snapshot.Set.Approved.Keys.Concat(snapshot.Set.Rejected.Keys);
@@ -145,10 +145,44 @@ public sealed class DeviceDirectory(DeviceStore store, ServingState state)
     public async Task<DeviceReading> ReadAsync(MacAddress mac, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(mac, cancellationToken).ConfigureAwait(false);
-        return Read(mac, record, state.Snapshot, state.Approvals);
+        return (await WithSinceAsync([Read(mac, record, state.Snapshot, state.Approvals)], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    private static DeviceReading Read(MacAddress mac, DeviceRecord? record, ServingSnapshot? snapshot, ApprovalIndex approvals)
+    /// <summary>
+    /// Every drifted approved machine of the served commit, by hostname, at most <paramref name="limit"/> (the repository bounds
+    /// them), with the commit since which each is drifted.
+    /// </summary>
+    public async Task<IReadOnlyList<DeviceReading>> DriftedAsync(int limit, CancellationToken cancellationToken)
+    {
+        var snapshot = state.Snapshot;
+        if (snapshot is null)
+        {
+            return [];
+        }
+
+        var approvals = state.Approvals;
+        var macs = snapshot.Set.Approved
+            .Where(p => DeviceDrift.IsDrifted(store.LastServed(p.Key), p.Value.Sha256))
+            .OrderBy(p => p.Value.Device.Hostname, StringComparer.Ordinal).Select(p => p.Key).Take(limit).ToList();
+        var records = new Dictionary<MacAddress, DeviceRecord>();
+        await AddRecordsAsync(records, macs, cancellationToken).ConfigureAwait(false);
+        return await WithSinceAsync(macs.Select(mac => Read(mac, records.GetValueOrDefault(mac), snapshot, approvals)).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    // One query for the page's drifted machines: since which commit each is drifted.
+    private async Task<IReadOnlyList<DeviceReading>> WithSinceAsync(List<DeviceReading> readings, CancellationToken cancellationToken)
+    {
+        var drifted = readings.Where(r => r.Drift?.State == Core.Drift.DriftState.Drifted).Select(r => r.Mac).ToList();
+        if (drifted.Count == 0)
+        {
+            return readings;
+        }
+
+        var changes = await store.RenderChangesAsync(drifted, cancellationToken).ConfigureAwait(false);
+        return readings.Select(r => r.Drift?.State == Core.Drift.DriftState.Drifted ? r with { Drift = r.Drift.WithSince(changes.GetValueOrDefault(r.Mac)) } : r).ToList();
+    }
+
+    private DeviceReading Read(MacAddress mac, DeviceRecord? record, ServingSnapshot? snapshot, ApprovalIndex approvals)
     {
         var set = snapshot?.Set;
         var status = set?.StatusOf(mac) ?? DeviceStatus.Pending;
@@ -156,7 +190,7 @@ public sealed class DeviceDirectory(DeviceStore store, ServingState state)
         var rejected = set is not null && set.Rejected.TryGetValue(mac, out var r) ? r : null;
         var file = device?.File ?? rejected?.File;
         var decision = file is not null && approvals.ByPath.TryGetValue(file, out var approval) ? approval : null;
-        return new DeviceReading(mac, status, record, device, rejected, decision);
+        return new DeviceReading(mac, status, record, device, rejected, decision) { Drift = DeviceDrift.Of(mac, snapshot, store) };
     }
 }
 

@@ -24,4 +24,7 @@ public sealed record DeviceReading(
     public string? Hostname => Device?.Hostname ?? Rejected?.Hostname;
 
     public string? File => Device?.File ?? Rejected?.File;
+
+    /// <summary>For an approved device, its last download against what git renders now (docs/drift.md); else null.</summary>
+    public DeviceDrift? Drift { get; init; }
 }

@@ -24,6 +24,14 @@ public sealed class DeviceSightings(DeviceStore store, PendingIssueSignal pendin
         store.TryTouch(mac, kind, address, userAgent, uuid);
 
     /// <summary>
+    /// An answer that gave <paramref name="mac"/> its config: remembered as its served history (docs/drift.md). Costs a
+    /// dictionary read when the machine had the same bytes last time; otherwise a row queued for the next group commit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Served(MacAddress mac, Serving.ServingSnapshot snapshot, Serving.ServedConfig served, IPAddress? address) =>
+        store.RecordServed(mac, snapshot.Commit, served.Config.Sha256, snapshot.PullRequest, address);
+
+    /// <summary>
     /// Records a sighting durably; true when it was the device's first, in which case the GitHub worker
     /// has been woken (never waited for). Store failures propagate (the caller answers 503) after
     /// <see cref="StoreHealth"/> has counted them.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ktizo.Core.Drift;
 using Ktizo.Core.Inventory;
 using Ktizo.Gatekeeper.Devices;
 
@@ -40,7 +41,8 @@ public sealed record DeviceView(
     DecisionView? Approval,
     DecisionView? Rejection,
     DateTimeOffset? LastDownload,
-    long DownloadCount)
+    long DownloadCount,
+    DriftView? Drift)
 {
     public static DeviceView Of(DeviceReading device)
     {
@@ -61,9 +63,37 @@ public sealed record DeviceView(
             device.Status == DeviceStatus.Approved ? decision : null,
             device.Status == DeviceStatus.Rejected ? decision : null,
             record?.LastDownload,
-            record?.DownloadCount ?? 0);
+            record?.DownloadCount ?? 0,
+            DriftView.Of(device.Drift));
     }
 }
+
+/// <summary>
+/// An approved device against git (docs/drift.md): <c>state</c> is <c>in_sync</c>, <c>drifted</c> or <c>never_downloaded</c>;
+/// the last download; for a drifted one the commit (and pull request) since which git renders other bytes.
+/// </summary>
+public sealed record DriftView(
+    string State,
+    string CurrentHash,
+    string? ServedCommit,
+    string? ServedHash,
+    DateTimeOffset? ServedAt,
+    string? SinceCommit,
+    int? SincePullRequest,
+    DateTimeOffset? SinceTime)
+{
+    public static DriftView? Of(DeviceDrift? drift) => drift is null
+        ? null
+        : new DriftView(
+            drift.State.Name(), drift.CurrentHash, drift.LastServed?.Commit, drift.LastServed?.ConfigHash, drift.LastServed?.Time,
+            drift.Since?.Commit, drift.Since?.PullRequest, drift.Since?.Time);
+}
+
+/// <summary>One served answer of <c>GET /api/v1/devices/{mac}/history</c>.</summary>
+public sealed record ServedView(string Commit, string ConfigHash, int? PullRequest, string? PullRequestUrl, DateTimeOffset Time, string? Address);
+
+/// <summary>A page of a device's served history, newest first; <c>next</c> is the URL of the older entries, absent on the last page.</summary>
+public sealed record HistoryView(string Mac, int Kept, IReadOnlyList<ServedView> Entries, string? Next);
 
 /// <summary>The commit that added a device file: for an approved device, its approval.</summary>
 public sealed record DecisionView(string Commit, DateTimeOffset Time, string Author, int? PullRequest);

@@ -158,6 +158,7 @@ public sealed class ConfigDownloadHandler(
             metrics.ConfigServed.Inc();
             metrics.ConfigDownloads.Inc();
             _answers.Answered("served", mac, address, snapshot.Commit);
+            sightings.Served(mac, snapshot, served, address);
             headers.ETag = served.ETag;
             if (context.Request.Headers.IfNoneMatch is { Count: 1 } ifNoneMatch && ifNoneMatch[0] == served.ETag)
             {

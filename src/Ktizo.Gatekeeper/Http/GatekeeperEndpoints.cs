@@ -43,6 +43,7 @@ public static class GatekeeperEndpoints
         api.MapPost("/devices/register", Register);
         api.MapGet("/devices", ListDevices);
         api.MapGet("/devices/{mac}", GetDevice);
+        api.MapDrift();
         api.MapPost("/sync", Sync);
         api.MapPost("/webhooks/github", services.GetRequiredService<GitHubWebhook>().HandleAsync);
         return endpoints;

@@ -19,6 +19,7 @@ public sealed class GatekeeperMetrics
     private readonly Gauge _servedCommit;
     private readonly Gauge _devices;
     private readonly Gauge _lastSyncAge;
+    private readonly Gauge _drifted;
     private readonly Gauge _renderFailing;
     private readonly Gauge _renderErrors;
     private string? _servedCommitLabel;
@@ -58,6 +59,7 @@ public sealed class GatekeeperMetrics
         var githubParked = Factory.CreateGauge("ktizo_github_parked", "1 while the GitHub worker waits out a refusal only a person can fix (GitHub:RefusedBackoff).");
         var headersMissing = Factory.CreateGauge("ktizo_github_rate_limit_headers_missing", "1 when GitHub answers without x-ratelimit-* headers (Enterprise Server, limits off): Ktizo paces by its own budgets.");
         var refusalsByReason = GitHubHealth.Reasons.Select(r => (r.Reason, Child: refusals.WithLabels(r.Label))).ToList();
+        _drifted = Factory.CreateGauge("ktizo_devices_drifted", "Approved machines whose last download differs from what the served commit renders for them (docs/drift.md).");
 
         // Values that are cheaper to compute when scraped than to keep current.
         Registry.AddBeforeCollectCallback(() =>
@@ -88,6 +90,7 @@ public sealed class GatekeeperMetrics
             _devices.WithLabels("approved").Set(approved);
             _devices.WithLabels("rejected").Set(rejected);
             _devices.WithLabels("pending").Set(pending);
+            _drifted.Set(Devices.DeviceDrift.CountDrifted(snapshot, store));
 
             var status = state.Status;
             _lastSyncAge.Set(status.LastFetchSuccess is { } success ? (time.GetUtcNow() - success).TotalSeconds : -1);

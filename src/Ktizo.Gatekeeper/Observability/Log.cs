@@ -46,6 +46,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Rendering commit {Commit} threw")]
     public static partial void RenderCrashed(ILogger logger, Exception exception, string commit);
 
+    [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "Could not read which pull request commit {Commit} names")]
+    public static partial void PullRequestUnknown(ILogger logger, Exception exception, string commit);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "Commit {Commit} changes the config of {Devices} machines")]
+    public static partial void RendersChanged(ILogger logger, string commit, int devices);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Could not record which machines commit {Commit} changes; their drift will not name it")]
+    public static partial void RenderChangesNotRecorded(ILogger logger, Exception exception, string commit);
+
     [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Request body rejected with {Status}: {Method} {Path} from {Address}: {Reason}")]
     public static partial void BodyRejected(ILogger logger, int status, string method, string? path, IPAddress? address, string reason);
 

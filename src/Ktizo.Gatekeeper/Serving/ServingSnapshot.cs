@@ -31,6 +31,9 @@ public sealed class ServingSnapshot
 
     public DateTimeOffset LoadedAt { get; }
 
+    /// <summary>The pull request the commit's subject names, when it names one (served history and drift link to it).</summary>
+    public int? PullRequest { get; init; }
+
     public FrozenDictionary<MacAddress, ServedConfig> Configs { get; }
 
     private static ServedConfig? Reuse(ServingSnapshot? previous, RenderedConfig config) =>

@@ -61,6 +61,9 @@ public sealed class GatekeeperOptions
     /// <summary>Never-approved devices not seen for this long are pruned from the store; zero turns pruning off.</summary>
     public Duration PendingRetention { get; set; } = Duration.FromDays(30);
 
+    /// <summary>Config downloads, and commits that changed a machine's render, kept per machine (docs/drift.md).</summary>
+    public int HistoryEntries { get; set; } = Store.DeviceStore.DefaultHistoryEntries;
+
     public IReadOnlyList<string> ListenUrls => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public string ClonePath => Path.Combine(DataFolder, "repository");

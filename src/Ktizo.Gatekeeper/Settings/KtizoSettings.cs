@@ -30,6 +30,7 @@ public static class KtizoSettings
         new("RateLimitWindow", typeof(GatekeeperOptions), "1m", "The window of the rate limit (minimum 1s)"),
         new("StoreFlushInterval", typeof(GatekeeperOptions), "5s", "How often repeat sightings held in memory are written (minimum 100ms)"),
         new("PendingRetention", typeof(GatekeeperOptions), "30d", "Never-approved devices not seen for this long are forgotten; 0 keeps them forever (else minimum 1h)"),
+        new("HistoryEntries", typeof(GatekeeperOptions), "20", "Config downloads (and commits that changed a machine's render) kept per machine for history and drift (1 to 1000)"),
     ];
 
     /// <summary>The GitHub connection: the gatekeeper's pending issues, and <c>approve --pr</c>, <c>reject --pr</c>, <c>pr-comment</c>.</summary>

@@ -224,6 +224,11 @@ public sealed class SettingsValidator(Func<string, string?> environment)
             Bad("PendingRetention", $"{options.PendingRetention} is shorter than the minimum of 1h (0 turns pruning off)");
         }
 
+        if (options.HistoryEntries is < 1 or > 1000)
+        {
+            Bad("HistoryEntries", $"{options.HistoryEntries} is not from 1 to 1000");
+        }
+
         if (options.RateLimitPermits is < 0 or > 1_000_000)
         {
             Bad("RateLimitPermits", $"{options.RateLimitPermits} is not from 0 (no limit) to 1000000");

@@ -132,7 +132,8 @@ internal sealed class CommitSwapper(
             return false;
         }
 
-        var snapshot = new ServingSnapshot(result.Set!, commit, now, current);
+        var snapshot = new ServingSnapshot(result.Set!, commit, now, current) { PullRequest = PullRequestOf(commit) };
+        RecordRenderChanges(snapshot);
         memory.Swapped(result.Stats);
         state.Swap(snapshot);
         state.SetStatus(state.Status with { ServedCommit = commit, ServedSince = now, ServedFrom = from, FailedCommit = null });
@@ -156,5 +157,37 @@ internal sealed class CommitSwapper(
 
         approvals.Enqueue(snapshot);
         return true;
+    }
+
+    private int? PullRequestOf(string commit)
+    {
+        try
+        {
+            return source.PullRequestOf(commit);
+        }
+        catch (Exception ex)
+        {
+            Log.PullRequestUnknown(logger, ex, commit);
+            return null;
+        }
+    }
+
+    // Before the swap, so that a machine's drift names the commit from the moment it is served (docs/drift.md). One group
+    // commit, waited for on the sync loop, never on a request; a failed write costs the "since" of this commit only.
+    private void RecordRenderChanges(ServingSnapshot snapshot)
+    {
+        try
+        {
+            var changed = store.RecordRenderChangesAsync(
+                snapshot.Commit, snapshot.PullRequest, snapshot.Set.Approved.Select(p => (p.Key, p.Value.Sha256))).GetAwaiter().GetResult();
+            if (changed > 0)
+            {
+                Log.RendersChanged(logger, snapshot.Commit, changed);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.RenderChangesNotRecorded(logger, ex, snapshot.Commit);
+        }
     }
 }

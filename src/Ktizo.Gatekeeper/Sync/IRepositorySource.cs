@@ -19,6 +19,9 @@ public interface IRepositorySource : IDisposable
 
     /// <summary>For each path, the commit that added it (the approval), as far as history tells.</summary>
     IReadOnlyDictionary<string, Approval> FindApprovals(string commit, IReadOnlyCollection<string> paths);
+
+    /// <summary>The pull request a commit's subject names (merge: "Merge pull request #N …", squash: "… (#N)"), else null.</summary>
+    int? PullRequestOf(string commit) => null;
 }
 
 /// <summary>The commit that added a device file: who approved the device and when.</summary>

@@ -24,5 +24,7 @@ public sealed class MirrorRepositorySource(RepositoryMirror mirror) : IRepositor
             StringComparer.Ordinal);
     }
 
+    public int? PullRequestOf(string commit) => mirror.PullRequestOf(commit);
+
     public void Dispose() => mirror.Dispose();
 }

@@ -157,7 +157,8 @@ public static class DeviceUiEndpoints
         return Page(context, $"Decide {parsed}", UiHtml.Decide(form, Suggestions.NextHostname(set, Role.ControlPlane), data.GitHubEnabled, tokens, errors: [], rejectErrors: []));
     }
 
-    private static async Task<IResult> RedactedConfig(string mac, HttpContext context, UiData data, AdminSession session)
+    private static async Task<IResult> RedactedConfig(
+        string mac, HttpContext context, UiData data, AdminSession session, DriftExplainer drift, DeviceStore store)
     {
         if (!session.IsSignedIn(context))
         {
@@ -169,8 +170,10 @@ public static class DeviceUiEndpoints
             return Page(context, "Not found", UiHtml.Message("No config", $"No approved device {mac} in the served commit.", error: true), StatusCodes.Status404NotFound);
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
-        return Page(context, $"Config of {config!.Device.Hostname}", UiHtml.Config(config, data.State.Snapshot!.Commit, data.State.Snapshot.Set.Cluster.TalosVersion));
+        var report = await drift.ExplainAsync(parsed, context.RequestAborted).ConfigureAwait(false);
+        var history = await store.HistoryAsync(parsed, store.HistoryEntries, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var sections = UiHtml.DriftSections(report, history, store.HistoryEntries, data.PullRequestUrl);
+        return Page(context, $"Config of {config!.Device.Hostname}", UiHtml.Config(config, data.State.Snapshot!.Commit, data.State.Snapshot.Set.Cluster.TalosVersion, sections));
     }
 
     private static async Task<IResult> Approve(string mac, HttpContext context, UiData data, AdminSession session, IAntiforgery antiforgery, ILogger<AdminSession> logger)
@@ -290,7 +293,11 @@ public sealed record UiView(
     IReadOnlyList<DeviceReading> Approved,
     IReadOnlyList<DeviceReading> Rejected,
     UiSearch? Search,
-    IReadOnlyDictionary<MacAddress, Uri> IssueUrls);
+    IReadOnlyDictionary<MacAddress, Uri> IssueUrls)
+{
+    /// <summary>A pull request's page where GitHub is configured (drift and history link commits to it), else null.</summary>
+    public Func<int?, Uri?> PullRequestUrl { get; init; } = _ => null;
+}
 
 /// <summary>A search by MAC as typed, its prefix in the store's spelling (null when it is not one), and what it found.</summary>
 public sealed record UiSearch(string Typed, string? Prefix, IReadOnlyList<DeviceReading> Found);
@@ -339,7 +346,7 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
             }
         }
 
-        return new UiView(State.Snapshot, State.Status, counts, pending, approved, rejected, found, issueUrls);
+        return new UiView(State.Snapshot, State.Status, counts, pending, approved, rejected, found, issueUrls) { PullRequestUrl = PullRequestUrl };
     }
 
     public async Task<int?> IssueOfAsync(string mac, CancellationToken cancellationToken)
@@ -394,23 +401,11 @@ public sealed class UiData(IServiceProvider services, ServingState state, Device
         }
     }
 
+    /// <summary>The pull request's page, where a GitHub repository is configured.</summary>
+    public Uri? PullRequestUrl(int? number) => GitHub.GitHubWeb.PullRequest(services.GetService<GitHubOptions>(), number);
+
     private Uri? IssueUrl(MacAddress mac) =>
-        _issues.TryGetValue(mac, out var number) && services.GetService<GitHubOptions>() is { } options && RepositoryWeb(options) is { } web
+        _issues.TryGetValue(mac, out var number) && GitHub.GitHubWeb.Repository(services.GetService<GitHubOptions>()) is { } web
             ? new Uri(web, $"issues/{number}")
             : null;
-
-    /// <summary>https://github.com/owner/name/ for api.github.com; https://ghe.example/owner/name/ for …/api/v3/.</summary>
-    private static Uri? RepositoryWeb(GitHubOptions options)
-    {
-        if (string.IsNullOrEmpty(options.Repository))
-        {
-            return null;
-        }
-
-        var api = options.ApiBaseUrl;
-        var root = api.Host.Equals("api.github.com", StringComparison.OrdinalIgnoreCase)
-            ? new Uri("https://github.com/")
-            : new Uri(api.GetLeftPart(UriPartial.Authority) + "/");
-        return new Uri(root, options.Repository.Trim('/') + "/");
-    }
 }

@@ -193,7 +193,7 @@ internal static partial class UiHtml
         }
         else
         {
-            Table(sb, "approved", ["hostname", "MAC", "address", "role", "approved by", "last config download"]);
+            Table(sb, "approved", ["hostname", "MAC", "address", "role", "approved by", "last config download", "drift"]);
             foreach (var d in approved)
             {
                 var device = d.Device!;
@@ -206,6 +206,7 @@ internal static partial class UiHtml
                 Td(sb, "role", E(device.Role.Name()));
                 Td(sb, "approved by", Decision(d));
                 Td(sb, "last config download", d.Record?.LastDownload is null ? "never" : Time(d.Record.LastDownload));
+                Td(sb, "drift", DriftCell(d.Drift, view.PullRequestUrl));
                 sb.Append("</tr>");
             }
 
@@ -305,11 +306,13 @@ internal static partial class UiHtml
         </main>
         """;
 
-    public static string Config(RenderedConfig config, string commit, string talosVersion) => $$"""
+    /// <param name="sections">More of the device's page, after its config (drift and served history).</param>
+    public static string Config(RenderedConfig config, string commit, string talosVersion, string sections = "") => $$"""
         <main id="main"><p><a href="/">← All devices</a></p>
         <h1>Config of {{E(config.Device.Hostname)}}</h1>
         <p class="hint">Rendered from <code>{{E(commit)}}</code>, sha256 <code>{{E(config.Sha256)}}</code>. Secret values are redacted: this page never shows them.</p>
         <pre id="redacted-config">{{E(Secrets.Redact(config.Yaml, talosVersion))}}</pre>
+        {{sections}}
         </main>
         """;
 
