@@ -82,6 +82,7 @@ public sealed class DriftCommandTests : IAsyncLifetime
         Assert.Contains("+    sysctls:\n+        net.core.somaxconn: \"65535\"\n", run.Out, StringComparison.Ordinal);
         Assert.Contains("talosctl apply-config --nodes 10.0.5.21 --file <DIR>/52-54-00-00-05-21.yaml --dry-run\n", run.Out, StringComparison.Ordinal);
         Assert.Contains("talosctl apply-config --nodes 10.0.5.21 --file <DIR>/52-54-00-00-05-21.yaml --mode=no-reboot\n", run.Out, StringComparison.Ordinal);
+        Assert.Contains("`--mode=no-reboot`: Talos v1.13 applies machine.sysctls to a running machine (docs/drift.md).", run.Out, StringComparison.Ordinal);
         Assert.Contains("--mode=auto", run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("worker-02", run.Out, StringComparison.Ordinal); // never downloaded: not drifted
         Assert.All(Private(_bundle), value => Assert.DoesNotContain(value, run.Out + run.Error, StringComparison.Ordinal));

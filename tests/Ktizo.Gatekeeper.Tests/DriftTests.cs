@@ -78,6 +78,8 @@ public sealed class DriftTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("secret: \"******\"", diff, StringComparison.Ordinal);
         Assert.All(Private(bundle), value => Assert.DoesNotContain(value, report.ToString(), StringComparison.Ordinal));
         Assert.Equal("no-reboot", report.GetProperty("apply_mode").GetString());
+        Assert.Equal("Talos v1.13", report.GetProperty("apply_rule").GetString()); // inventory/cluster.yaml's talosVersion
+        Assert.False(report.TryGetProperty("apply_rule_note", out _)); // v1.13 has its own table
         Assert.Equal(["machine.sysctls"], report.GetProperty("changed_parts").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("10.0.5.21", report.GetProperty("node").GetString());
 

@@ -173,10 +173,20 @@ public static class DriftCommand
     {
         var reboot = Parts(report, "reboot_parts");
         var changed = Parts(report, "changed_parts");
-        return !report.TryGetProperty("apply_mode", out _) ? "`--mode=reboot`: what changed is not known, so the safe side."
-            : reboot.Count > 0 ? $"`--mode=reboot`: {string.Join(", ", reboot)} take(s) effect only after a reboot (docs/drift.md)."
-            : $"`--mode=no-reboot`: {string.Join(", ", changed)} apply to a running machine (docs/drift.md).";
+        if (!report.TryGetProperty("apply_mode", out _))
+        {
+            return "`--mode=reboot`: what changed is not known, so the safe side.";
+        }
+
+        var rule = Text(report, "apply_rule") ?? "Talos";
+        var note = Text(report, "apply_rule_note") is { } n ? $" Note: {n}" : string.Empty;
+        return (reboot.Count > 0
+            ? $"`--mode=reboot`: {rule} applies {string.Join(", ", reboot)} only with a reboot (docs/drift.md)."
+            : $"`--mode=no-reboot`: {rule} applies {string.Join(", ", changed)} to a running machine (docs/drift.md).") + note;
     }
+
+    private static string? Text(JsonElement report, string name) =>
+        report.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static List<string> Parts(JsonElement report, string name) =>
         report.TryGetProperty(name, out var parts) ? parts.EnumerateArray().Select(p => p.GetString()!).ToList() : [];

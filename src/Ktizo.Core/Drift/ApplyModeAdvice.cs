@@ -7,59 +7,36 @@ namespace Ktizo.Core.Drift;
 
 /// <summary>
 /// Which <c>talosctl apply-config --mode</c> a Talos administrator would pick to move a machine from one config to
-/// another: <c>no-reboot</c> when every changed part is one Talos applies to a running machine, else <c>reboot</c>.
-/// The rule and its list are in docs/drift.md ("Which mode"); a part not on the list counts as needing a reboot,
-/// the safe side. Pure: compares two configs' texts, no I/O.
+/// another: <c>no-reboot</c> when every changed part is one the machine's Talos applies to a running machine
+/// (<see cref="LiveApplyTable"/>, read from Talos's source), else <c>reboot</c>. docs/drift.md ("Which mode") explains
+/// it. Pure: compares two configs' texts, no I/O.
 /// </summary>
 public static class ApplyModeAdvice
 {
     public const string NoReboot = "no-reboot";
     public const string Reboot = "reboot";
 
-    // Parts of the machine config document that a running machine takes on without a reboot.
-    private static readonly HashSet<string> Live = new(StringComparer.Ordinal)
-    {
-        "debug", "cluster",
-        "machine.time", "machine.certSANs", "machine.network", "machine.nodeLabels", "machine.nodeTaints", "machine.nodeAnnotations",
-        "machine.sysfs", "machine.sysctls", "machine.logging", "machine.controlPlane", "machine.kubelet", "machine.registries",
-        "machine.pods", "machine.seccompProfiles", "machine.udev",
-        "machine.features.kubernetesTalosAPIAccess", "machine.features.kubePrism", "machine.features.hostDNS",
-        "machine.features.imageCache", "machine.features.nodeAddressSortAlgorithm",
-    };
+    // Present when the config has the block: Talos copies the live machine.* (machine.features.*) fields only when
+    // both configs have machine (machine.features), so adding or dropping the whole block is itself a reboot change.
+    private const string Present = "(present)";
 
-    /// <summary>The mode, every changed part (sorted), and the parts among them that need the reboot.</summary>
-    public static ApplyAdvice Advise(string before, string after)
+    /// <summary>The mode, every changed part (sorted), and the parts among them that need the reboot, by <paramref name="talosVersion"/>'s rule.</summary>
+    public static ApplyAdvice Advise(string before, string after, string? talosVersion)
     {
+        var table = LiveApplyTable.For(talosVersion);
         var a = Parts(before);
         var b = Parts(after);
         var changed = a.Keys.Union(b.Keys)
             .Where(k => !a.TryGetValue(k, out var x) || !b.TryGetValue(k, out var y) || x != y)
             .Order(StringComparer.Ordinal)
             .ToList();
-        var needReboot = changed.Where(p => !IsLive(p)).ToList();
-        return new ApplyAdvice(needReboot.Count > 0 ? Reboot : NoReboot, changed, needReboot);
-    }
-
-    /// <summary>True when Talos applies a change of <paramref name="part"/> (as <see cref="ApplyAdvice.Changed"/> names it) without a reboot.</summary>
-    public static bool IsLive(string part)
-    {
-        if (Live.Contains(part))
-        {
-            return true;
-        }
-
-        // Other documents (HostnameConfig, LinkConfig, ResolverConfig, …) apply live, except the ones that shape disks.
-        if (part.StartsWith("document ", StringComparison.Ordinal))
-        {
-            var kind = part["document ".Length..].Split('/')[0];
-            return !kind.EndsWith("VolumeConfig", StringComparison.Ordinal) && kind != "ZswapConfig";
-        }
-
-        return false;
+        var needReboot = changed.Where(p => table.Find(p) is null).ToList();
+        return new ApplyAdvice(needReboot.Count > 0 ? Reboot : NoReboot, changed, needReboot, table.Name, table.Note);
     }
 
     // Each part of a config by name, as canonical text: machine.<key> (machine.features.<key>), the other top-level keys of
-    // the machine config document, and "document Kind/name" for each other document.
+    // the machine config document, and "document Kind/name" for each other document. Canonical as Talos compares them,
+    // parsed: a mapping's key order does not count.
     private static Dictionary<string, string> Parts(string text)
     {
         var parts = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -78,11 +55,13 @@ public static class ApplyModeAdvice
                     var name = ((YamlScalarNode)key).Value ?? string.Empty;
                     if (name == "machine" && value is YamlMappingNode machine)
                     {
+                        parts["machine"] = Present;
                         foreach (var (machineKey, machineValue) in machine.Children)
                         {
                             var sub = "machine." + ((YamlScalarNode)machineKey).Value;
                             if (sub == "machine.features" && machineValue is YamlMappingNode features)
                             {
+                                parts[sub] = Present;
                                 foreach (var (featureKey, featureValue) in features.Children)
                                 {
                                     parts["machine.features." + ((YamlScalarNode)featureKey).Value] = Canon(featureValue);
@@ -137,7 +116,7 @@ public static class ApplyModeAdvice
                 break;
             case YamlMappingNode mapping:
                 text.Append('{');
-                foreach (var (key, value) in mapping.Children)
+                foreach (var (key, value) in mapping.Children.OrderBy(c => (c.Key as YamlScalarNode)?.Value, StringComparer.Ordinal))
                 {
                     Write(key, text);
                     text.Append(':');
@@ -155,4 +134,6 @@ public static class ApplyModeAdvice
 /// <param name="Mode"><c>no-reboot</c> or <c>reboot</c>, as <c>talosctl apply-config --mode</c> spells them.</param>
 /// <param name="Changed">Every changed part: <c>machine.install</c>, <c>cluster</c>, <c>document LinkConfig/eth0</c>, …</param>
 /// <param name="NeedReboot">The changed parts a running machine does not take on without a reboot.</param>
-public sealed record ApplyAdvice(string Mode, IReadOnlyList<string> Changed, IReadOnlyList<string> NeedReboot);
+/// <param name="Rule">Whose rule decided: <c>Talos v1.13</c>.</param>
+/// <param name="RuleNote">Null when the cluster's Talos has a table; otherwise which table stands in for it.</param>
+public sealed record ApplyAdvice(string Mode, IReadOnlyList<string> Changed, IReadOnlyList<string> NeedReboot, string Rule, string? RuleNote);

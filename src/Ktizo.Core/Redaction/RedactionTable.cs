@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Ktizo.Core.Redaction;
 
 /// <summary>
@@ -8,7 +5,7 @@ namespace Ktizo.Core.Redaction;
 /// patch release does not have yet. A version with no table of its own (or none at all) gets every
 /// entry of every table, the safe side, with a <see cref="Note"/> saying so.
 /// </summary>
-public sealed partial class RedactionTable
+public sealed class RedactionTable
 {
     /// <summary>One table per supported minor; each names the Talos source of every entry.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<RedactionRule>> ByMinor { get; } = new Dictionary<string, IReadOnlyList<RedactionRule>>(StringComparer.Ordinal)
@@ -44,25 +41,24 @@ public sealed partial class RedactionTable
     /// <summary>The table for <paramref name="talosVersion"/> as cluster.yaml spells it (<c>v1.13.9</c>, <c>1.13</c>).</summary>
     public static RedactionTable For(string talosVersion)
     {
-        var match = VersionPattern().Match(talosVersion ?? string.Empty);
-        if (!match.Success)
+        var version = TalosVersion.Parse(talosVersion);
+        if (version is null)
         {
             return new(All.Name, All.Rules, $"Talos version '{talosVersion}' is not a version; secrets redacted as every supported Talos ({Supported}) redacts them.");
         }
 
-        var minor = $"{Number(match, "major")}.{Number(match, "minor")}";
+        var minor = version.Minor;
         if (!ByMinor.TryGetValue(minor, out var rules))
         {
             return new(All.Name, All.Rules, $"Talos v{minor} has no redaction table here (supported: {Supported}); secrets redacted as every supported Talos redacts them.");
         }
 
         // Without a patch number the release is not known exactly: keep every entry of the minor.
-        if (!match.Groups["patch"].Success)
+        if (version.Patch is not { } patch)
         {
             return new($"Talos v{minor}", rules, note: null);
         }
 
-        var patch = Number(match, "patch");
         return new($"Talos v{minor}.{patch}", rules.Where(r => r.SincePatch <= patch).ToList(), note: null);
     }
 
@@ -93,9 +89,4 @@ public sealed partial class RedactionTable
 
     private static List<RedactionRule> Distinct(IEnumerable<RedactionRule> rules) =>
         rules.DistinctBy(r => (r.Document, r.Path, r.QueryParameter)).ToList();
-
-    private static int Number(Match match, string group) => int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"^v?(?<major>\d{1,3})\.(?<minor>\d{1,3})(\.(?<patch>\d{1,3}))?$")]
-    private static partial Regex VersionPattern();
 }

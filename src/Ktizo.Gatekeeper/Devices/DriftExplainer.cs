@@ -53,7 +53,9 @@ public sealed class DriftExplainer(DeviceDirectory directory, ServingState state
         var diff = SetDiff.Unified(
             $"a/{name} (served from {Short(served.Commit)})", $"b/{name} (git at {Short(snapshot.Commit)})",
             Secrets.Redact(then.Yaml, redaction), Secrets.Redact(current.Yaml, redaction));
-        var advice = ApplyModeAdvice.Advise(System.Text.Encoding.UTF8.GetString(then.Yaml), System.Text.Encoding.UTF8.GetString(current.Yaml));
+        // The machine runs the Talos it was served for, so that version's rule decides what it applies live.
+        var advice = ApplyModeAdvice.Advise(
+            System.Text.Encoding.UTF8.GetString(then.Yaml), System.Text.Encoding.UTF8.GetString(current.Yaml), old.Cluster.TalosVersion);
         return new DriftReport(reading, snapshot.Commit, diff, redaction.Name, advice, null);
     }
 

@@ -113,6 +113,8 @@ public static class DriftEndpoints
 /// <param name="Diff">Redacted unified diff from what it got (a/) to what git renders now (b/).</param>
 /// <param name="DiffUnavailable">Why a drifted machine's diff is not shown.</param>
 /// <param name="ApplyMode"><c>no-reboot</c> or <c>reboot</c>, for <c>talosctl apply-config --mode</c>.</param>
+/// <param name="ApplyRule">Whose rule decided the mode: <c>Talos v1.13</c> (docs/drift.md, "Which mode").</param>
+/// <param name="ApplyRuleNote">Set when the cluster's Talos has no table of its own and the newest stands in.</param>
 public sealed record DriftReportView(
     string Mac,
     string? Hostname,
@@ -125,7 +127,9 @@ public sealed record DriftReportView(
     string? DiffUnavailable,
     string? ApplyMode,
     IReadOnlyList<string>? ChangedParts,
-    IReadOnlyList<string>? RebootParts)
+    IReadOnlyList<string>? RebootParts,
+    string? ApplyRule,
+    string? ApplyRuleNote)
 {
     public static DriftReportView Of(DriftReport report, GitHubOptions? github)
     {
@@ -134,6 +138,7 @@ public sealed record DriftReportView(
         return new DriftReportView(
             device.Mac.ToString(), device.Hostname, device.Device?.Ip.Address.ToString(), report.Commit, drift,
             GitHubWeb.PullRequest(github, drift.SincePullRequest)?.ToString(),
-            report.Diff, report.RedactedAs, report.Unavailable, report.Advice?.Mode, report.Advice?.Changed, report.Advice?.NeedReboot);
+            report.Diff, report.RedactedAs, report.Unavailable, report.Advice?.Mode, report.Advice?.Changed, report.Advice?.NeedReboot,
+            report.Advice?.Rule, report.Advice?.RuleNote);
     }
 }
