@@ -94,6 +94,23 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Propose_BeforeTheIssueExists_TheIssueCreatedAfterwardsNamesThePullRequest()
+    {
+        _remote.PushExample();
+        await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("propose"))));
+
+        // The usual order: the rule is there when the machine first boots, so its pull request comes before any issue.
+        await SeeAsync(host, Mac);
+        var pr = await RulesWaits.ForAsync(() => PullRequest(Mac), "the rule's pull request");
+        var issue = await RulesWaits.ForAsync(() => _gitHub.Issues.SingleOrDefault(i => !i.IsPullRequest && i.Title == "Pending device " + Mac), "the pending issue");
+
+        Assert.Contains($"Proposed by rule rack-a in #{pr.Number}", issue.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Closes #", pr.Body, StringComparison.Ordinal);
+        // Written at creation: no edit of the issue afterwards.
+        Assert.DoesNotContain(_gitHub.Requests, r => r.Method == "PATCH" && r.Path.EndsWith($"/issues/{issue.Number}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Merge_WaitsWhileTheCheckIsPending_ThenMergesOnSuccess()
     {
         _remote.PushExample();
