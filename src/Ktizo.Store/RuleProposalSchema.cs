@@ -24,4 +24,9 @@ internal static class RuleProposalSchema
         );
         CREATE INDEX rule_proposals_by_rule ON rule_proposals (rule, created);
         """;
+
+    /// <summary>Failed attempts of a claim's proposal: a claim is retried with backoff, then given up (docs/rules.md).</summary>
+    public const string Attempts = """
+        ALTER TABLE rule_proposals ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        """;
 }
