@@ -100,6 +100,8 @@ internal static class StoreSchema
         ServedHistorySchema.Migration,
         // 10: failed attempts of a rule's proposal, retried with backoff (RuleProposalSchema).
         RuleProposalSchema.Attempts,
+        // 11: first sightings before any commit was served, announced or not at the first one (NotificationSchema).
+        NotificationSchema.Deferred,
     ];
 
     public static int Version => Migrations.Length;
