@@ -36,6 +36,12 @@ public interface IApprovalPullRequests
     /// that carries the hidden marker <paramref name="marker"/>, so each push updates it instead of adding one.
     /// </summary>
     Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The open pull request from branch <paramref name="branch"/> of this repository, or null: finds one GitHub created
+    /// although its answer was an error, so a retry does not open a second.
+    /// </summary>
+    Task<OpenedPullRequest?> FindOpenPullRequestAsync(string branch, CancellationToken cancellationToken);
 }
 
 public sealed class NullApprovalPullRequests : IApprovalPullRequests
@@ -44,6 +50,9 @@ public sealed class NullApprovalPullRequests : IApprovalPullRequests
 
     public Task<OpenedPullRequest> OpenApprovalPullRequestAsync(ApprovalPullRequest request, CancellationToken cancellationToken) =>
         throw new KtizoException("--pr needs GitHub: set GitHub:Repository and a token (see src/Ktizo.GitHub/README.md).");
+
+    public Task<OpenedPullRequest?> FindOpenPullRequestAsync(string branch, CancellationToken cancellationToken) =>
+        Task.FromResult<OpenedPullRequest?>(null);
 
     public Task<MarkedComment> UpsertMarkedCommentAsync(int number, string marker, string body, CancellationToken cancellationToken) =>
         throw new KtizoException("Commenting needs GitHub: set GitHub:Repository and a token (see src/Ktizo.GitHub/README.md).");
@@ -86,12 +95,53 @@ public sealed partial class GitHubApprovalPullRequests : IApprovalPullRequests
         {
             return await CommitAndOpenAsync(request, branch, baseBranch, head.Object.Sha, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // GitHub may have opened the pull request and still answered with an error (a 502 behind its proxy): that
+            // one is the proposal, and deleting its branch would close it.
+            if (await FindOpenQuietlyAsync(branch, e).ConfigureAwait(false) is { } opened)
+            {
+                return opened;
+            }
+
             // A branch without its pull request is litter a person would have to find and delete.
             await DeleteBranchAsync(branch, e).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="GitHubCallException">GitHub refused or could not be reached.</exception>
+    public Task<OpenedPullRequest?> FindOpenPullRequestAsync(string branch, CancellationToken cancellationToken) =>
+        GitHubCallException.TranslateAsync(_repo, () => FindOpenAsync(branch, cancellationToken));
+
+    private async Task<OpenedPullRequest?> FindOpenAsync(string branch, CancellationToken cancellationToken)
+    {
+        var (owner, name, pacer, client) = (_repo.Owner, _repo.Name, _repo.Pacer, _repo.Client);
+        var filter = new PullRequestRequest { State = ItemStateFilter.Open, Head = $"{owner}:{branch}" };
+        var found = await pacer.ReadAsync(() => client.PullRequest.GetAllForRepository(owner, name, filter, new ApiOptions { PageSize = 10, PageCount = 1 }), cancellationToken).ConfigureAwait(false);
+        return found.Where(p => p.Head.Ref == branch).OrderBy(p => p.Number).FirstOrDefault() is { } pr
+            ? new OpenedPullRequest(pr.Number, pr.HtmlUrl, branch, pr.Base.Ref, pr.Head.Sha)
+            : null;
+    }
+
+    private async Task<OpenedPullRequest?> FindOpenQuietlyAsync(string branch, Exception cause)
+    {
+        try
+        {
+            // Not the caller's token: the lookup decides whether the branch is deleted, and must finish.
+            if (await FindOpenAsync(branch, CancellationToken.None).ConfigureAwait(false) is { } opened)
+            {
+                _logger.LogInformation("Pull request #{PullRequest} from {Branch} exists although GitHub answered {Reason}: kept", opened.Number, branch, _repo.Scrub(cause.Message));
+                return opened;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning("Could not look for a pull request from {Branch} ({Reason})", branch, _repo.Scrub(e.Message));
+        }
+
+        return null;
     }
 
     private async Task<OpenedPullRequest> CommitAndOpenAsync(ApprovalPullRequest request, string branch, string baseBranch, string startSha, CancellationToken cancellationToken)

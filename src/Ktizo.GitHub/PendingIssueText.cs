@@ -64,6 +64,12 @@ public static partial class PendingIssueText
         b.Append(CultureInfo.InvariantCulture, $"| Source address | {Cell(sighting.SourceAddress)} |\n");
         b.Append(CultureInfo.InvariantCulture, $"| UUID | {Cell(sighting.Uuid)} |\n");
         b.Append(CultureInfo.InvariantCulture, $"| User agent | {Cell(sighting.UserAgent)} |\n\n");
+        if (sighting.ProposedBy is { } link)
+        {
+            // The pull request exists already, so its "Closes #N" could not name this issue: the link goes this way.
+            b.Append(CultureInfo.InvariantCulture, $"Proposed by rule {link.Rule} in #{link.PullRequest}: merging that pull request approves it.\n\n");
+        }
+
         if (sighting.Claims.Count > 0)
         {
             b.Append("Device flows of this MAC waiting for a token when this issue was opened (more than one: more than one machine claims it):\n\n");

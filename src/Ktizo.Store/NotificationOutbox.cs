@@ -15,9 +15,12 @@ public sealed record QueuedNotification(long Sequence, string Receiver, string E
 public sealed record FoldedSightings(DateTimeOffset Minute, string Type, int Count, IReadOnlyList<MacAddress> Sample);
 
 /// <summary>What a first sighting adds to the outbox, decided inside the sighting's own transaction.</summary>
-public sealed record SightingNotice(IReadOnlyList<OutgoingNotification> Items, DateTimeOffset? FoldMinute, string? FoldType)
+public sealed record SightingNotice(IReadOnlyList<OutgoingNotification> Items, DateTimeOffset? FoldMinute, string? FoldType, bool Deferred = false)
 {
     public static SightingNotice Send(IReadOnlyList<OutgoingNotification> items) => new(items, null, null);
+
+    /// <summary>Remembers the sighting until a commit is served, which says whether it is pending (<see cref="NotificationOutbox.ResolveDeferredAsync"/>).</summary>
+    public static SightingNotice Defer() => new([], null, null, Deferred: true);
 
     /// <summary>Counts the sighting into <paramref name="minute"/>'s summary of <paramref name="type"/> instead.</summary>
     public static SightingNotice Fold(DateTimeOffset minute, string type) => new([], minute, type);
@@ -95,6 +98,14 @@ public sealed class NotificationOutbox
             batch.Transaction.Save("notice");
             try
             {
+                if (notice.Deferred)
+                {
+                    var defer = batch.Command("INSERT OR IGNORE INTO notification_deferred (mac, first_seen) VALUES ($mac, $time);", "$mac", "$time");
+                    defer.Parameters[0].Value = mac.ToString();
+                    defer.Parameters[1].Value = time;
+                    defer.ExecuteNonQuery();
+                }
+
                 if (notice.FoldMinute is { } minute)
                 {
                     var fold = batch.Command(FoldSql, "$minute", "$type", "$mac", "$sample");
@@ -241,6 +252,39 @@ public sealed class NotificationOutbox
             }
 
             return folds.Count;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Decides the deferred first sightings (<see cref="SightingNotice.Defer"/>), oldest first: <paramref name="decide"/>
+    /// turns them into rows, queued and the deferrals deleted in one transaction. Returns how many were deferred.
+    /// </summary>
+    public Task<int> ResolveDeferredAsync(
+        Func<IReadOnlyList<(MacAddress Mac, DateTimeOffset FirstSeen)>, IReadOnlyList<OutgoingNotification>> decide, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(batch =>
+        {
+            var deferred = new List<(MacAddress, DateTimeOffset)>();
+            using (var select = batch.Connection.CreateCommand())
+            {
+                select.Transaction = batch.Transaction;
+                select.CommandText = "SELECT mac, first_seen FROM notification_deferred ORDER BY first_seen, mac;";
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    if (MacAddress.TryParse(reader.GetString(0), out var mac))
+                    {
+                        deferred.Add((mac, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
+                    }
+                }
+            }
+
+            if (deferred.Count == 0)
+            {
+                return 0;
+            }
+
+            Insert(batch, decide(deferred), _time.GetUtcNow().ToUnixTimeMilliseconds());
+            batch.Command("DELETE FROM notification_deferred;").ExecuteNonQuery();
+            return deferred.Count;
         }, cancellationToken);
 
     private int Insert(WriteBatch batch, IReadOnlyList<OutgoingNotification> items, long created)

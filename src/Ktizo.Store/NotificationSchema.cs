@@ -28,4 +28,15 @@ internal static class NotificationSchema
             PRIMARY KEY (minute, type)
         );
         """;
+
+    /// <summary>
+    /// First sightings while no commit was served: whether they are pending is decided at the first served commit
+    /// (<see cref="NotificationOutbox.ResolveDeferredAsync"/>), one row per MAC.
+    /// </summary>
+    public const string Deferred = """
+        CREATE TABLE notification_deferred (
+            mac         TEXT    NOT NULL PRIMARY KEY,  -- lower-case colons
+            first_seen  INTEGER NOT NULL               -- unix milliseconds, UTC
+        );
+        """;
 }

@@ -14,7 +14,7 @@ internal static class RuleProposalSchema
             action      TEXT    NOT NULL,              -- propose | merge
             hostname    TEXT,
             address     TEXT,                          -- with prefix length, 10.0.5.100/24
-            state       TEXT    NOT NULL,              -- claimed | proposed | awaiting-check | merged | check-failed | refused
+            state       TEXT    NOT NULL,              -- claimed | proposed | awaiting-check | merged | check-failed | refused | failed (schema 10)
             pr_number   INTEGER,                       -- GitHub: the pull request
             branch      TEXT,                          -- the proposal's branch
             head_sha    TEXT,                          -- the commit proposed (the pull request's head)
@@ -23,5 +23,10 @@ internal static class RuleProposalSchema
             updated     INTEGER NOT NULL
         );
         CREATE INDEX rule_proposals_by_rule ON rule_proposals (rule, created);
+        """;
+
+    /// <summary>Failed attempts of a claim's proposal: a claim is retried with backoff, then given up (docs/rules.md).</summary>
+    public const string Attempts = """
+        ALTER TABLE rule_proposals ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
         """;
 }

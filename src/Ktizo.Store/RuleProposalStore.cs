@@ -22,6 +22,12 @@ public static class RuleProposalStates
     /// <summary>The check failed: never merged; the pull request stays open for a person.</summary>
     public const string CheckFailed = "check-failed";
 
+    /// <summary>
+    /// Every attempt to create the proposal failed (GitHub or the local git write): not retried any more; its values stay
+    /// taken, since a person approves it by hand.
+    /// </summary>
+    public const string Failed = "failed";
+
     /// <summary>Nothing was created (no free address or hostname, the validator refused it): its values are free again.</summary>
     public const string Refused = "refused";
 }
@@ -38,7 +44,14 @@ public sealed record RuleProposalRecord(
     string? Branch,
     string? HeadSha,
     string? Detail,
-    DateTimeOffset Created);
+    DateTimeOffset Created)
+{
+    /// <summary>Failed attempts to create the proposal so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>When the row last changed: a failed claim's last attempt.</summary>
+    public DateTimeOffset Updated { get; init; }
+}
 
 /// <summary>A machine seen but never proposed by a rule: what a rule matches on.</summary>
 public sealed record RuleCandidate(MacAddress Mac, string? Uuid, IPAddress? Source, DateTimeOffset FirstSeen);
@@ -50,6 +63,7 @@ public sealed record RuleCandidate(MacAddress Mac, string? Uuid, IPAddress? Sour
 public sealed class RuleProposalStore
 {
     private const string Columns = "mac, rule, action, hostname, address, state, pr_number, branch, head_sha, detail, created";
+    private const string ListColumns = Columns + ", attempts, updated";
     private readonly StoreWriter _writer;
 
     private RuleProposalStore(StoreWriter writer) => _writer = writer;
@@ -108,12 +122,29 @@ public sealed class RuleProposalStore
             return update.ExecuteNonQuery();
         }, cancellationToken);
 
+    /// <summary>
+    /// Counts one more failed attempt of the claim of <paramref name="mac"/> and moves it to <paramref name="state"/>
+    /// (still <see cref="RuleProposalStates.Claimed"/> to retry, or <see cref="RuleProposalStates.Failed"/>). Returns the attempts so far.
+    /// </summary>
+    public Task<int> RecordFailureAsync(MacAddress mac, string state, string detail, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(batch =>
+        {
+            var update = batch.Command(
+                "UPDATE rule_proposals SET state = $state, attempts = attempts + 1, detail = $detail, updated = $now WHERE mac = $mac RETURNING attempts;",
+                "$mac", "$state", "$detail", "$now");
+            update.Parameters[0].Value = mac.ToString();
+            update.Parameters[1].Value = state;
+            update.Parameters[2].Value = detail;
+            update.Parameters[3].Value = now.ToUnixTimeMilliseconds();
+            return update.ExecuteScalar() is { } attempts ? Convert.ToInt32(attempts, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        }, cancellationToken);
+
     /// <summary>Every row, oldest first (one per MAC a rule acted on: small).</summary>
     public Task<IReadOnlyList<RuleProposalRecord>> ListAsync(CancellationToken cancellationToken) =>
         _writer.ExclusiveAsync<IReadOnlyList<RuleProposalRecord>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM rule_proposals ORDER BY created, mac;";
+            command.CommandText = $"SELECT {ListColumns} FROM rule_proposals ORDER BY created, mac;";
             using var reader = command.ExecuteReader();
             var rows = new List<RuleProposalRecord>();
             while (reader.Read())
@@ -123,7 +154,11 @@ public sealed class RuleProposalStore
                     rows.Add(new RuleProposalRecord(
                         mac, reader.GetString(1), reader.GetString(2), Text(reader, 3), Text(reader, 4), reader.GetString(5),
                         reader.IsDBNull(6) ? null : reader.GetInt32(6), Text(reader, 7), Text(reader, 8), Text(reader, 9),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10))));
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)))
+                    {
+                        Attempts = reader.GetInt32(11),
+                        Updated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+                    });
                 }
             }
 

@@ -98,6 +98,10 @@ internal static class StoreSchema
         RuleProposalSchema.Migration,
         // 9: what each machine was served and when git changed what it renders for it (issue 20, docs/drift.md).
         ServedHistorySchema.Migration,
+        // 10: failed attempts of a rule's proposal, retried with backoff (RuleProposalSchema).
+        RuleProposalSchema.Attempts,
+        // 11: first sightings before any commit was served, announced or not at the first one (NotificationSchema).
+        NotificationSchema.Deferred,
     ];
 
     public static int Version => Migrations.Length;

@@ -23,7 +23,7 @@ public sealed class DeviceStoreTests : IDisposable
 
         using var reader = OpenReader();
         Assert.Equal("wal", Scalar(reader, "PRAGMA journal_mode;"));
-        Assert.Equal(9L, Scalar(reader, "PRAGMA user_version;")); // 2: the GitHub issue outbox, 3: its states named, 4: index by last_seen, 5: device flows, 6: re-arms from git and second claimants, 7: notifications, 8: approval-rule proposals, 9: served history and render changes
+        Assert.Equal(11L, Scalar(reader, "PRAGMA user_version;")); // 2: the GitHub issue outbox, 3: its states named, 4: index by last_seen, 5: device flows, 6: re-arms from git and second claimants, 7: notifications, 8: approval-rule proposals, 9: served history and render changes, 10: attempts of rule proposals, 11: notices deferred until a commit is served
         Assert.Equal(0L, Scalar(reader, "SELECT COUNT(*) FROM devices;"));
     }
 

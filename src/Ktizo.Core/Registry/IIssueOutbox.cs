@@ -15,7 +15,13 @@ public sealed record PendingSighting(
 {
     /// <summary>The MAC's live device flows when the issue is written (deviceAuth on), so a second claimant is visible.</summary>
     public IReadOnlyList<FlowClaim> Claims { get; init; } = Array.Empty<FlowClaim>();
+
+    /// <summary>The approval rule's pull request for this MAC when the issue is written (docs/rules.md), so the issue links it.</summary>
+    public RuleLink? ProposedBy { get; init; }
 }
+
+/// <summary>Approval rule <paramref name="Rule"/> proposed the device in pull request <paramref name="PullRequest"/>.</summary>
+public sealed record RuleLink(string Rule, int PullRequest);
 
 /// <summary>
 /// A decision a synced commit made about a device: approved or rejected by <paramref name="Commit"/>,

@@ -28,7 +28,8 @@ public static class GatekeeperGitHub
 
         services.AddSingleton(sp => SqliteIssueOutbox.Open(sp.GetRequiredService<DeviceStore>()));
         services.AddSingleton<IIssueOutbox>(sp => new ServingIssueOutbox(
-            sp.GetRequiredService<SqliteIssueOutbox>(), sp.GetRequiredService<ServingState>(), sp.GetRequiredService<DeviceAuthService>()));
+            sp.GetRequiredService<SqliteIssueOutbox>(), sp.GetRequiredService<ServingState>(), sp.GetRequiredService<DeviceAuthService>(),
+            sp.GetService<RuleProposalStore>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IContestOutbox>(sp => new ServingContestOutbox(
             SqliteContestOutbox.Open(sp.GetRequiredService<DeviceStore>()), sp.GetRequiredService<DeviceAuthService>()));
         services.AddSingleton<GitHubDecisionRelay>();

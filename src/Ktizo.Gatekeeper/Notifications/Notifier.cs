@@ -55,13 +55,20 @@ public sealed partial class Notifier
     internal Task WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(cancellationToken);
 
     /// <summary>
-    /// A commit was swapped in over <paramref name="previous"/>: devices it newly approves or rejects are announced (none
-    /// for the first commit this process serves, which decides nothing new). Returns once they are on disk.
+    /// A commit was swapped in over <paramref name="previous"/>: devices it newly approves or rejects are announced. The
+    /// first commit this process serves decides nothing new; it says which machines first seen before it are pending.
+    /// Returns once the events are on disk.
     /// </summary>
     public void CommitSwapped(ServingSnapshot? previous, ServingSnapshot current)
     {
-        if (_outbox is null || previous is null)
+        if (_outbox is null)
         {
+            return;
+        }
+
+        if (previous is null)
+        {
+            ResolveDeferred(current);
             return;
         }
 
@@ -84,6 +91,38 @@ public sealed partial class Notifier
         }
 
         Queue(events);
+    }
+
+    // First sightings while nothing was served (SightingNotice.Defer): the pending ones are announced now, the first
+    // FoldThreshold each, the rest in one summary; approved and rejected ones never were pending.
+    private void ResolveDeferred(ServingSnapshot current)
+    {
+        try
+        {
+            var resolved = _outbox!.ResolveDeferredAsync(deferred =>
+            {
+                var pending = deferred.Where(d => current.Set.StatusOf(d.Mac) == Core.Inventory.DeviceStatus.Pending).ToList();
+                var events = pending.Take(_foldThreshold)
+                    .Select(d => NotificationEvents.Pending(NotificationEvents.NewId(), d.Mac, d.FirstSeen, current.Commit)).ToList();
+                if (pending.Count > _foldThreshold)
+                {
+                    var rest = pending.Skip(_foldThreshold).ToList();
+                    var minute = MinuteOf(rest[0].FirstSeen);
+                    events.Add(NotificationEvents.PendingSummary(
+                        NotificationEvents.StableId(NotificationTypes.DevicePendingSummary, "deferred " + current.Commit), minute, rest.Count, [.. rest.Select(r => r.Mac)]));
+                }
+
+                return events.SelectMany(FanOut).ToList();
+            }, CancellationToken.None).GetAwaiter().GetResult();
+            if (resolved > 0)
+            {
+                Wake();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogQueueFailed(ex, 1, NotificationTypes.DevicePending);
+        }
     }
 
     /// <summary>A commit failed validation or rendering (reported once per commit by the swapper). Returns once on disk.</summary>
@@ -176,7 +215,13 @@ public sealed partial class Notifier
     private SightingNotice? FirstSighting(MacAddress mac, ObservationKind kind, DateTimeOffset time)
     {
         var snapshot = _state.Snapshot;
-        if (snapshot is not null && snapshot.Set.StatusOf(mac) != Core.Inventory.DeviceStatus.Pending)
+        if (snapshot is null)
+        {
+            // Only a commit says whether it is pending: an approved machine booting before the first sync is not announced.
+            return SightingNotice.Defer();
+        }
+
+        if (snapshot.Set.StatusOf(mac) != Core.Inventory.DeviceStatus.Pending)
         {
             return null;
         }
@@ -187,7 +232,7 @@ public sealed partial class Notifier
             return SightingNotice.Fold(minute, NotificationTypes.DevicePendingSummary);
         }
 
-        return SightingNotice.Send(FanOut(NotificationEvents.Pending(NotificationEvents.NewId(), mac, time, snapshot?.Commit)));
+        return SightingNotice.Send(FanOut(NotificationEvents.Pending(NotificationEvents.NewId(), mac, time, snapshot.Commit)));
     }
 
     /// <summary>The minute to fold into when <paramref name="type"/> is over the threshold in <paramref name="time"/>'s minute; else null.</summary>

@@ -48,6 +48,18 @@ public sealed class GitHubRuleProposer(
         return new ProposalOutcome(state, opened.Number, opened.Branch, opened.CommitSha);
     }
 
+    public async Task<ProposalOutcome?> FindExistingAsync(RuleProposalRecord row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (await pullRequests.FindOpenPullRequestAsync(RuleDeviceProposal.BranchFor(row.Mac), cancellationToken).ConfigureAwait(false) is not { } opened)
+        {
+            return null;
+        }
+
+        var state = row.Action == "merge" ? RuleProposalStates.AwaitingCheck : RuleProposalStates.Proposed;
+        return new ProposalOutcome(state, opened.Number, opened.Branch, opened.CommitSha);
+    }
+
     public async Task<ProposalOutcome?> FollowAsync(RuleProposalRecord row, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);

@@ -20,6 +20,12 @@ public interface IRuleProposer
     /// <summary>Validates the device file with the rest of the repository (CI's validator) and, if valid, proposes it.</summary>
     Task<ProposalOutcome> ProposeAsync(RuleProposal proposal, ServingSnapshot served, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Before a failed claim is retried: the proposal an earlier attempt created after all (GitHub: an open pull request
+    /// from <c>ktizo/approve/&lt;mac&gt;</c>), as its outcome; null when there is none and the proposal is made again.
+    /// </summary>
+    Task<ProposalOutcome?> FindExistingAsync(RuleProposalRecord row, CancellationToken cancellationToken);
+
     /// <summary>For a row awaiting its check: the next state, or null while the check is pending.</summary>
     Task<ProposalOutcome?> FollowAsync(RuleProposalRecord row, CancellationToken cancellationToken);
 }
@@ -31,6 +37,9 @@ public sealed class UnavailableRuleProposer(string reason) : IRuleProposer
 
     public Task<ProposalOutcome> ProposeAsync(RuleProposal proposal, ServingSnapshot served, CancellationToken cancellationToken) =>
         throw new InvalidOperationException(reason);
+
+    public Task<ProposalOutcome?> FindExistingAsync(RuleProposalRecord row, CancellationToken cancellationToken) =>
+        Task.FromResult<ProposalOutcome?>(null);
 
     public Task<ProposalOutcome?> FollowAsync(RuleProposalRecord row, CancellationToken cancellationToken) =>
         Task.FromResult<ProposalOutcome?>(null);

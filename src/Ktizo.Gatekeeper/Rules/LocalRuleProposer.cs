@@ -44,8 +44,9 @@ public sealed class LocalRuleProposer(
         {
             made = repository.Commit(head, device.Path, Encoding.UTF8.GetBytes(device.Content), message, device.Branch, time.GetUtcNow());
         }
-        catch (KtizoException e)
+        catch (KtizoException e) when (e.InnerException is null)
         {
+            // The branch exists already. A failing git write (git's error inside) is thrown on instead: retried with backoff.
             return Task.FromResult(new ProposalOutcome(RuleProposalStates.Refused, Detail: e.Message));
         }
 
@@ -65,6 +66,9 @@ public sealed class LocalRuleProposer(
         _ = sync.RequestSync($"rule {proposal.Rule.Name}");
         return Task.FromResult(new ProposalOutcome(RuleProposalStates.Merged, Branch: made.Branch, HeadSha: made.Commit));
     }
+
+    // A branch an earlier attempt left makes the next commit fail as "exists already": refused, the branch stays for a person.
+    public Task<ProposalOutcome?> FindExistingAsync(RuleProposalRecord row, CancellationToken cancellationToken) => Task.FromResult<ProposalOutcome?>(null);
 
     public Task<ProposalOutcome?> FollowAsync(RuleProposalRecord row, CancellationToken cancellationToken) => Task.FromResult<ProposalOutcome?>(null);
 

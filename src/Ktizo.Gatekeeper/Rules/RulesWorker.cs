@@ -2,10 +2,12 @@ using System.Net;
 using Ktizo.Core;
 using Ktizo.Core.Inventory;
 using Ktizo.Core.Rules;
+using Ktizo.Gatekeeper.Observability;
 using Ktizo.Gatekeeper.Serving;
 using Ktizo.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace Ktizo.Gatekeeper.Rules;
 
@@ -18,8 +20,18 @@ namespace Ktizo.Gatekeeper.Rules;
 /// the <c>action: merge</c> pull requests waiting for their checks.
 /// </summary>
 public sealed class RulesWorker(
-    ServingState state, RuleProposalStore proposals, IRuleProposer proposer, RuleSignal signal, TimeProvider time, ILogger<RulesWorker> logger) : BackgroundService
+    ServingState state, RuleProposalStore proposals, IRuleProposer proposer, RuleSignal signal, GatekeeperMetrics metrics, TimeProvider time, ILogger<RulesWorker> logger)
+    : BackgroundService
 {
+    /// <summary>Attempts to create one proposal (GitHub or the local git write failing) before it is left to a person.</summary>
+    public const int MaxAttempts = 5;
+
+    private readonly Counter _failedAttempts = metrics.Factory.CreateCounter(
+        "ktizo_rule_proposal_failed_attempts_total", "Attempts to create a rule's proposal that failed (retried with backoff).");
+
+    private readonly Counter _givenUp = metrics.Factory.CreateCounter(
+        "ktizo_rule_proposals_failed_total", $"Rule proposals given up after {MaxAttempts} failed attempts: approve those machines by hand.");
+
     /// <summary>How often the worker looks without being woken: rules added by a commit reach machines seen before it.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
 
@@ -118,6 +130,11 @@ public sealed class RulesWorker(
 
         var taken = Taken(snapshot, rows);
         var now = time.GetUtcNow();
+        foreach (var row in rows.Where(r => r.State == RuleProposalStates.Claimed && now >= r.Updated + RetryDelay(r.Attempts)))
+        {
+            waiting |= await RetryAsync(snapshot, row, cancellationToken).ConfigureAwait(false);
+        }
+
         var lastHour = rows.Where(r => r.State != RuleProposalStates.Refused && r.Created > now - Hour)
             .GroupBy(r => r.Rule, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var held = new HashSet<string>(StringComparer.Ordinal);
@@ -169,6 +186,59 @@ public sealed class RulesWorker(
         // Taken from here on, whatever happens next: a proposal that fails half-way must not hand its values to another.
         taken.Hostnames.Add(proposal.Hostname);
         taken.Addresses.Add(proposal.Ip.Address);
+        return await AttemptAsync(proposal, snapshot, 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Wait before the next attempt of a claim that failed <paramref name="attempts"/> times: 30 s, doubling, at most 10 min.
+    /// None for a claim never attempted to the end (the gatekeeper stopped while creating it).
+    /// </summary>
+    public static TimeSpan RetryDelay(int attempts) =>
+        attempts <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(600, 30 << Math.Min(attempts - 1, 5)));
+
+    /// <summary>A claim whose proposal failed (or was cut short by a stop): what an earlier attempt created is used, else it is made again.</summary>
+    private async Task<bool> RetryAsync(ServingSnapshot snapshot, RuleProposalRecord row, CancellationToken cancellationToken)
+    {
+        var rule = snapshot.Set.Rules.Rules.FirstOrDefault(r => r.Name == row.Rule);
+        IpPrefix ip = default!;
+        string? gone = snapshot.Set.StatusOf(row.Mac) != DeviceStatus.Pending ? "decided in git before the proposal was made"
+            : rule is null ? $"rule {row.Rule} is no longer in {RulesReader.RulesFile}"
+            : row.Hostname is null || !IpPrefix.TryParse(row.Address, out ip) ? "the claim has no values"
+            : null;
+        if (gone is not null)
+        {
+            logger.LogInformation("Rule {Rule} no longer proposes {Mac}: {Reason}", row.Rule, row.Mac, gone);
+            await proposals.UpdateAsync(row.Mac, RuleProposalStates.Refused, time.GetUtcNow(), CancellationToken.None, detail: gone).ConfigureAwait(false);
+            return false;
+        }
+
+        ProposalOutcome? existing;
+        try
+        {
+            // GitHub may have opened the pull request and answered an error, or the gatekeeper stopped before recording it.
+            existing = await proposer.FindExistingAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await FailedAsync(row.Rule, row.Mac, row.Hostname!, row.Attempts, e).ConfigureAwait(false);
+            return false;
+        }
+
+        if (existing is not null)
+        {
+            logger.LogInformation("Rule {Rule}: the proposal of {Mac} exists already (pull request #{PullRequest}, branch {Branch}); recorded", row.Rule, row.Mac, existing.PullRequest, existing.Branch);
+            await proposals.UpdateAsync(row.Mac, existing.State, time.GetUtcNow(), CancellationToken.None, existing.PullRequest, existing.Branch, existing.HeadSha, existing.Detail).ConfigureAwait(false);
+            return existing.State == RuleProposalStates.AwaitingCheck;
+        }
+
+        var proposal = new RuleProposal(rule!, row.Mac, row.Hostname!, ip);
+        return await AttemptAsync(proposal, snapshot, row.Attempts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <returns>True when the proposal waits for its checks.</returns>
+    private async Task<bool> AttemptAsync(RuleProposal proposal, ServingSnapshot snapshot, int attempts, CancellationToken cancellationToken)
+    {
+        var (rule, mac) = (proposal.Rule, proposal.Mac);
         ProposalOutcome outcome;
         try
         {
@@ -176,9 +246,8 @@ public sealed class RulesWorker(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Whether GitHub created the pull request is unknown: the claim stays, and the MAC is not proposed again.
-            logger.LogWarning("Rule {Rule} could not propose {Mac} as {Hostname}: {Error}; approve it by hand if no pull request appeared", rule.Name, mac, proposal.Hostname, e.Message);
-            await proposals.UpdateAsync(mac, RuleProposalStates.Claimed, time.GetUtcNow(), CancellationToken.None, detail: "failed: " + e.Message).ConfigureAwait(false);
+            // The claim stays: its values are not handed to another machine, and a later pass retries it.
+            await FailedAsync(rule.Name, mac, proposal.Hostname, attempts, e).ConfigureAwait(false);
             return false;
         }
 
@@ -189,6 +258,26 @@ public sealed class RulesWorker(
 
         await proposals.UpdateAsync(mac, outcome.State, time.GetUtcNow(), CancellationToken.None, outcome.PullRequest, outcome.Branch, outcome.HeadSha, outcome.Detail).ConfigureAwait(false);
         return outcome.State == RuleProposalStates.AwaitingCheck;
+    }
+
+    private async Task FailedAsync(string rule, MacAddress mac, string hostname, int before, Exception e)
+    {
+        _failedAttempts.Inc();
+        var attempts = before + 1;
+        if (attempts >= MaxAttempts)
+        {
+            _givenUp.Inc();
+            logger.LogError(
+                "Rule {Rule} gave up proposing {Mac} as {Hostname} after {Attempts} failed attempts ({Error}); approve it by hand (ktizo approve --pr)",
+                rule, mac, hostname, attempts, e.Message);
+            await proposals.RecordFailureAsync(mac, RuleProposalStates.Failed, $"gave up after {attempts} attempts: {e.Message}", time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        logger.LogWarning(
+            "Rule {Rule} could not propose {Mac} as {Hostname} (attempt {Attempt} of {Max}): {Error}; retrying in {Delay}",
+            rule, mac, hostname, attempts, MaxAttempts, e.Message, RetryDelay(attempts));
+        await proposals.RecordFailureAsync(mac, RuleProposalStates.Claimed, $"attempt {attempts} failed: {e.Message}", time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
     }
 
     private static TakenValues Taken(ServingSnapshot snapshot, IReadOnlyList<RuleProposalRecord> rows)

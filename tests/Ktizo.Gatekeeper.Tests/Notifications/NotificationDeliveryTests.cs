@@ -147,6 +147,36 @@ public sealed class NotificationDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task FirstSightingsBeforeAnyCommitIsServed_AreDecidedAtTheFirstCommit_OnlyThePendingAnnounced()
+    {
+        await using var receiver = await WebhookReceiver.StartNewAsync();
+        var fileA = ("inventory/devices/a.yaml", MiniRenderer.DeviceFile(MacA, "node-a", "10.0.5.11/24"));
+        await using var gatekeeper = await FakeGatekeeper.StartAsync(
+            output, [fileA], services: NotificationHarness.Services(NotificationHarness.Fast(), null, NotificationHarness.Json(receiver.Url)), reachable: false);
+
+        // Nothing served yet: the approved machine and the unknown one both boot before the first sync.
+        foreach (var mac in new[] { MacA, MacP })
+        {
+            using var early = await gatekeeper.Host.GetConfigAsync($"mac={mac}");
+            Assert.NotEqual(HttpStatusCode.OK, early.StatusCode);
+        }
+
+        await Task.Delay(300); // three poll intervals of the worker
+        Assert.Empty(receiver.Delivered);
+
+        gatekeeper.Source.Reachable = true;
+        var first = gatekeeper.Commit([fileA]);
+        await gatekeeper.Host.SyncAsync();
+        await gatekeeper.Host.WaitForCommitAsync(first);
+        var deliveries = await receiver.WaitAsync(d => d.Count >= 1);
+        await Task.Delay(300);
+
+        var only = Assert.Single(receiver.Delivered);
+        Assert.Equal(("device.pending", MacP, first), (only.Type, only.Json.GetProperty("mac").GetString(), only.Json.GetProperty("commit").GetString()));
+        Assert.Equal(deliveries[0].EventId, only.EventId);
+    }
+
+    [Fact]
     public async Task StormOfFirstSightings_AboveTheThreshold_FoldsTheRestOfTheMinuteIntoOneSummary()
     {
         await using var receiver = await WebhookReceiver.StartNewAsync();

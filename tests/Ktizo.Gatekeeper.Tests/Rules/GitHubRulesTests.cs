@@ -40,6 +40,8 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string Rules(string action) => RulesWaits.RackA(action);
 
+    private readonly LogRecorder _log = new();
+
     private async Task<GatekeeperHost> StartAsync(string commit)
     {
         var host = await GatekeeperHost.StartAsync(
@@ -47,7 +49,11 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
             _remote.BarePath,
             _data.Path,
             ["--github-repository", $"{_gitHub.Owner}/{_gitHub.Name}", "--github-api-base-url", _gitHub.BaseUri.ToString(), "--github-token-file", _secrets.Sub("token")],
-            services => services.AddSingleton<TimeProvider>(_clock));
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(_clock);
+                _log.AddTo(services);
+            });
         await host.WaitForCommitAsync(commit);
         return host;
     }
@@ -91,6 +97,79 @@ public sealed class GitHubRulesTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty(_gitHub.MergedPullRequests);
         var row = Assert.Single(await host.Get<RuleProposalStore>().ListAsync(default));
         Assert.Equal((RuleProposalStates.Proposed, pr.Number), (row.State, row.PullRequest));
+    }
+
+    [Fact]
+    public async Task Propose_BeforeTheIssueExists_TheIssueCreatedAfterwardsNamesThePullRequest()
+    {
+        _remote.PushExample();
+        await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("propose"))));
+
+        // The usual order: the rule is there when the machine first boots, so its pull request comes before any issue.
+        await SeeAsync(host, Mac);
+        var pr = await RulesWaits.ForAsync(() => PullRequest(Mac), "the rule's pull request");
+        var issue = await RulesWaits.ForAsync(() => _gitHub.Issues.SingleOrDefault(i => !i.IsPullRequest && i.Title == "Pending device " + Mac), "the pending issue");
+
+        Assert.Contains($"Proposed by rule rack-a in #{pr.Number}", issue.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Closes #", pr.Body, StringComparison.Ordinal);
+        // Written at creation: no edit of the issue afterwards.
+        Assert.DoesNotContain(_gitHub.Requests, r => r.Method == "PATCH" && r.Path.EndsWith($"/issues/{issue.Number}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Propose_WhenOpeningThePullRequestAnswers502AfterItTookEffect_KeepsThatPullRequest_NeverASecond()
+    {
+        _remote.PushExample();
+        await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("propose"))));
+        _gitHub.FailNext(1, 502, afterProcessing: true, method: "POST", pathSuffix: "/pulls");
+
+        await SeeAsync(host, Mac);
+        await RulesWaits.ForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).SingleOrDefault()?.State == RuleProposalStates.Proposed, "the proposed state");
+        await RulesWaits.PassesAsync(host, 3);
+
+        // GitHub opened it despite the 502: it is the proposal, its branch kept, and no second one is opened.
+        var pr = Assert.Single(_gitHub.Issues, i => i.IsPullRequest);
+        Assert.Equal(("open", RuleBranch(Mac)), (pr.State, pr.Head));
+        Assert.NotNull(_gitHub.FileAt(RuleBranch(Mac), "inventory/devices/auto-01.yaml"));
+        Assert.Equal(pr.Number, Assert.Single(await host.Get<RuleProposalStore>().ListAsync(default)).PullRequest);
+    }
+
+    [Fact]
+    public async Task Propose_WhenGitHubFails_RetriesWithBackoff_AndOpensOnePullRequest()
+    {
+        _remote.PushExample();
+        await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("propose"))));
+        _gitHub.FailNext(2, 500, method: "POST", pathSuffix: "/git/refs");
+
+        await SeeAsync(host, Mac);
+        var pr = await RulesWaits.ForAsync(() => PullRequest(Mac), "the rule's pull request after two failures");
+        await RulesWaits.ForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).SingleOrDefault()?.State == RuleProposalStates.Proposed, "the proposed state");
+
+        var row = Assert.Single(await host.Get<RuleProposalStore>().ListAsync(default));
+        Assert.Equal((2, pr.Number, "auto-01"), (row.Attempts, row.PullRequest, row.Hostname));
+        Assert.Single(_gitHub.Issues, i => i.IsPullRequest);
+        Assert.Equal(2, _log.Entries.Count(e => e.Message.Contains("could not propose 52:54:00:77:00:01 as auto-01 (attempt", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Propose_WhenGitHubFailsEveryAttempt_GivesUpAfterFive_SayingToApproveByHand()
+    {
+        _remote.PushExample();
+        await using var host = await StartAsync(_remote.Push("Approval rules", ("inventory/rules.yaml", Rules("propose"))));
+        _gitHub.FailNext(RulesWorker.MaxAttempts + 1, 502, method: "POST", pathSuffix: "/git/refs");
+
+        await SeeAsync(host, Mac);
+        await RulesWaits.ForAsync(async () => (await host.Get<RuleProposalStore>().ListAsync(default)).SingleOrDefault()?.State == RuleProposalStates.Failed, "the failed state");
+        await RulesWaits.PassesAsync(host, 3);
+
+        var row = Assert.Single(await host.Get<RuleProposalStore>().ListAsync(default));
+        Assert.Equal(RulesWorker.MaxAttempts, row.Attempts);
+        Assert.StartsWith("gave up after 5 attempts", row.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(_gitHub.Issues, i => i.IsPullRequest);
+        Assert.Contains(_log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error && e.Message.Contains("approve it by hand", StringComparison.Ordinal));
+        Assert.Contains("ktizo_rule_proposals_failed_total 1", await host.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        // Once given up, it is never attempted again: one failure injected is left unused.
+        Assert.Equal(RulesWorker.MaxAttempts, _gitHub.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith("/git/refs", StringComparison.Ordinal)));
     }
 
     [Fact]

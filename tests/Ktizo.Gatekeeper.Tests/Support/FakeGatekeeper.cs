@@ -26,9 +26,10 @@ public sealed class FakeGatekeeper : IAsyncDisposable
 
     public static async Task<FakeGatekeeper> StartAsync(
         ITestOutputHelper output, IEnumerable<(string Path, string Content)> files, IEnumerable<string>? extraArgs = null, IConfigRenderer? renderer = null,
-        Action<IServiceCollection>? services = null, System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
+        Action<IServiceCollection>? services = null, System.Collections.Concurrent.ConcurrentQueue<string>? log = null, bool reachable = true)
     {
-        var source = new FakeRepositorySource();
+        // Unreachable: the gatekeeper starts with nothing to serve, and the test waits for the commit once it sets Reachable.
+        var source = new FakeRepositorySource { Reachable = reachable };
         var gatekeeper = new FakeGatekeeper(source);
         var first = gatekeeper.Commit(files);
         gatekeeper.Host = await GatekeeperHost.StartAsync(
@@ -43,7 +44,11 @@ public sealed class FakeGatekeeper : IAsyncDisposable
                 services?.Invoke(collection);
             },
             log);
-        await gatekeeper.Host.WaitForCommitAsync(first);
+        if (reachable)
+        {
+            await gatekeeper.Host.WaitForCommitAsync(first);
+        }
+
         return gatekeeper;
     }
 

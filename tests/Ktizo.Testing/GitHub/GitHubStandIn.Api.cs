@@ -225,6 +225,8 @@ public sealed partial class GitHubStandIn
                 return PutContents(Uri.UnescapeDataString(r.Groups["path"].Value), json, now);
             case "POST" when rest == "/pulls":
                 return PostPull(json, now);
+            case "GET" when rest == "/pulls":
+                return ListPulls(query);
             default:
                 return DispatchMerges(method, rest, json, now) ?? NotFound();
         }
@@ -273,6 +275,20 @@ public sealed partial class GitHubStandIn
             .OrderByDescending(i => i.Number)
             .ToList();
         return Page(matching, IssueJson, query, "/issues");
+    }
+
+    // state and head ("owner:branch") as GitHub filters them; a pull request whose head branch was deleted is closed on GitHub.
+    private Reply ListPulls(IQueryCollection query)
+    {
+        var state = query["state"].ToString() is { Length: > 0 } s ? s : "open";
+        var head = query["head"].ToString();
+        var matching = _issues
+            .Where(i => i.IsPullRequest && i.Head is { } branch && _branches.ContainsKey(branch))
+            .Where(i => state == "all" || i.State == state)
+            .Where(i => head.Length == 0 || head == $"{Owner}:{i.Head}")
+            .OrderByDescending(i => i.Number)
+            .ToList();
+        return Page(matching, PullJson, query, "/pulls");
     }
 
     // ISO 8601 as GitHub documents it (YYYY-MM-DDTHH:MM:SSZ), with the fractions and offsets it also takes.

@@ -85,7 +85,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
 
     private readonly object _sync = new();
     private readonly ConcurrentQueue<StandInRequest> _log = new();
-    private readonly List<(int Status, bool AfterProcessing, string? Method)> _failures = [];
+    private readonly List<(int Status, bool AfterProcessing, string? Method, string? PathSuffix)> _failures = [];
     private readonly List<DateTimeOffset> _creations = [];
     private readonly List<DateTimeOffset> _issueCreations = [];
     private int _issueThrottles;
@@ -131,13 +131,14 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> requests fail with <paramref name="status"/> (500 or 502); with
     /// <paramref name="afterProcessing"/> the request takes effect first, as when GitHub times out behind its proxy.</summary>
     /// <param name="method">only requests with this method fail (e.g. "POST"); null: any</param>
-    public void FailNext(int count, int status = 500, bool afterProcessing = false, string? method = null)
+    /// <param name="pathSuffix">only requests whose path ends so fail (e.g. "/pulls"); null: any</param>
+    public void FailNext(int count, int status = 500, bool afterProcessing = false, string? method = null, string? pathSuffix = null)
     {
         lock (_sync)
         {
             for (var i = 0; i < count; i++)
             {
-                _failures.Add((status, afterProcessing, method));
+                _failures.Add((status, afterProcessing, method, pathSuffix));
             }
         }
     }
@@ -245,7 +246,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         {
             var now = _clock.GetUtcNow();
             var creatingIssue = request.Method == "POST" && IssuesPath().IsMatch(request.Path.Value ?? "/");
-            reply = Authenticate(request) ?? Throttle(now, request.Method, creating, creatingIssue, out throttled) ?? Refuse(request.Method, request.Path.Value ?? "/") ?? AfterProcessing(request.Method, Dispatch(request.Method, request.Path.Value ?? "/", request.Query, body, now));
+            reply = Authenticate(request) ?? Throttle(now, request.Method, request.Path.Value ?? "/", creating, creatingIssue, out throttled) ?? Refuse(request.Method, request.Path.Value ?? "/") ?? AfterProcessing(request.Method, request.Path.Value ?? "/", Dispatch(request.Method, request.Path.Value ?? "/", request.Query, body, now));
             if (!throttled && reply.Status < 300 && creating)
             {
                 _creations.Add(now);
@@ -300,7 +301,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
             : Error(401, "Bad credentials", "https://docs.github.com/rest");
     }
 
-    private Reply? Throttle(DateTimeOffset now, string method, bool creating, bool creatingIssue, out bool throttled)
+    private Reply? Throttle(DateTimeOffset now, string method, string path, bool creating, bool creatingIssue, out bool throttled)
     {
         throttled = true;
         if (now >= _windowReset)
@@ -347,7 +348,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         }
 
         throttled = false;
-        if (TakeFailure(method, afterProcessing: false) is { } status)
+        if (TakeFailure(method, path, afterProcessing: false) is { } status)
         {
             return ServerError(status);
         }
@@ -393,14 +394,15 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     }
 
     /// <summary>Applies <see cref="FailNext"/> failures meant to hit after the request took effect.</summary>
-    private Reply AfterProcessing(string method, Reply reply)
+    private Reply AfterProcessing(string method, string path, Reply reply)
     {
-        return TakeFailure(method, afterProcessing: true) is { } status ? ServerError(status) : reply;
+        return TakeFailure(method, path, afterProcessing: true) is { } status ? ServerError(status) : reply;
     }
 
-    private int? TakeFailure(string method, bool afterProcessing)
+    private int? TakeFailure(string method, string path, bool afterProcessing)
     {
-        var at = _failures.FindIndex(f => f.AfterProcessing == afterProcessing && (f.Method is null || f.Method == method));
+        var at = _failures.FindIndex(f => f.AfterProcessing == afterProcessing && (f.Method is null || f.Method == method)
+            && (f.PathSuffix is null || path.EndsWith(f.PathSuffix, StringComparison.Ordinal)));
         if (at < 0)
         {
             return null;
