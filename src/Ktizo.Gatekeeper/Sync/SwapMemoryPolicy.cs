@@ -9,7 +9,10 @@ namespace Ktizo.Gatekeeper.Sync;
 /// blocking collection runs after a swap, outside the method that still referenced the previous set, and after the
 /// approvals worker's history walk once things are quiet (item 12). A full collection of a large live set is too
 /// costly for every one-device commit, so after a small render it runs only once the heap has grown by a quarter
-/// since the last one. The sync loop and the approvals worker share it; it delays only them, never a swap.
+/// since the last one. Once quiet it always runs: that is once per burst of pushes, and the garbage a burst
+/// leaves below the quarter (since the schema check, ~20 MB of committed heap) was read as RSS until the next
+/// commit (docs/benchmarks.md, item 5). The sync loop and the approvals worker share it; it delays only them,
+/// never a swap.
 /// </summary>
 internal sealed class SwapMemoryPolicy
 {
@@ -33,17 +36,17 @@ internal sealed class SwapMemoryPolicy
         }
 
         _swappedRender = null;
-        Collect(afterLargeRender: render.Rendered > render.Reused);
+        Collect(always: render.Rendered > render.Reused);
     }
 
-    /// <summary>After the approvals worker's history walk, once no swap followed for a while.</summary>
-    public void AfterHistoryWalk() => Collect(afterLargeRender: false);
+    /// <summary>After the approvals worker's history walk, once no swap followed for a while: whatever the heap's growth.</summary>
+    public void AfterHistoryWalk() => Collect(always: true);
 
-    private void Collect(bool afterLargeRender)
+    private void Collect(bool always)
     {
         lock (_lock)
         {
-            if (afterLargeRender)
+            if (always)
             {
                 System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
