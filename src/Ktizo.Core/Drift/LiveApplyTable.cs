@@ -10,8 +10,8 @@ public sealed class LiveApplyTable
     /// <summary>One table per supported minor, oldest first; each names the Talos source of every entry.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<LiveField>> ByMinor { get; } = new Dictionary<string, IReadOnlyList<LiveField>>(StringComparer.Ordinal)
     {
-        ["1.11"] = TalosV1_11LiveFields.Fields,
-        ["1.12"] = TalosV1_12LiveFields.Fields,
+        ["1.11"] = TalosV1_11And12LiveFields.V1_11,
+        ["1.12"] = TalosV1_11And12LiveFields.V1_12,
         ["1.13"] = TalosV1_13LiveFields.Fields,
     };
 
