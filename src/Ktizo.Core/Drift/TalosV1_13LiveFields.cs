@@ -4,7 +4,7 @@ namespace Ktizo.Core.Drift;
 /// What Talos v1.13 applies to a running machine (<c>talosctl apply-config --mode=no-reboot</c> and the
 /// no-reboot branch of <c>--mode=auto</c>): the parts <c>CanApplyImmediate</c> copies from the running config into the
 /// new one before comparing the two.
-/// Read at v1.13.9; the same at every v1.13 tag, and the same parts as v1.12's table at other lines. v1.13 also skips
+/// Read at v1.13.9; the same at every v1.13 tag, and the same parts as the v1.11 and v1.12 table at other lines. v1.13 also skips
 /// the check in maintenance mode, which a drifted, installed machine is not in.
 /// A machine.features.* entry counts only when both configs have <c>machine.features</c>, and a machine.* entry only
 /// when both have <c>machine</c>: Talos copies them only then, which Ktizo models as the parts <c>machine</c> and
