@@ -183,10 +183,7 @@ public sealed class DriftTests(ITestOutputHelper output) : IDisposable
     private (string File, SecretsBundle Bundle) WriteBundle()
     {
         var bundle = BundleGenerator.Generate();
-        var file = Path.Combine(_secrets.Path, "secrets.yaml");
-        File.WriteAllText(file, SecretsBundleWriter.Write(bundle));
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return (file, bundle);
+        return (TempFolder.WritePrivate(_secrets.Sub("secrets.yaml"), SecretsBundleWriter.Write(bundle)), bundle);
     }
 
     private static async Task SyncToAsync(GatekeeperHost host, string commit)

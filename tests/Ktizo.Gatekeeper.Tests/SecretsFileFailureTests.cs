@@ -42,19 +42,12 @@ public sealed class SecretsFileFailureTests(ITestOutputHelper output) : IDisposa
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
                 return "its group or others";
             case "corrupt":
-                WritePrivate(file, "cluster: [\n  id: {{");
+                TempFolder.WritePrivate(file, "cluster: [\n  id: {{");
                 return "not valid YAML";
             default:
-                WritePrivate(file, SecretsBundleWriter.Write(bundle).Replace($"    token: {bundle.TrustdToken}\n", "", StringComparison.Ordinal));
+                TempFolder.WritePrivate(file, SecretsBundleWriter.Write(bundle).Replace($"    token: {bundle.TrustdToken}\n", "", StringComparison.Ordinal));
                 return "trustdinfo";
         }
-    }
-
-    private static void WritePrivate(string file, string text)
-    {
-        File.Delete(file);
-        File.WriteAllText(file, text);
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     [Theory]
@@ -92,7 +85,7 @@ public sealed class SecretsFileFailureTests(ITestOutputHelper output) : IDisposa
         var commit = _remote.PushExample();
         var file = Path.Combine(_secrets.Path, "secrets.yaml");
         var good = BundleGenerator.Generate();
-        WritePrivate(file, SecretsBundleWriter.Write(good));
+        TempFolder.WritePrivate(file, SecretsBundleWriter.Write(good));
         await using var host = await GatekeeperHost.StartAsync(output, _remote.BarePath, _data.Path, ["--secrets-file", file]);
         await host.WaitForCommitAsync(commit);
 

@@ -33,9 +33,7 @@ public sealed class SecretsNeverShownTests(ITestOutputHelper output) : IDisposab
     {
         var commit = _remote.PushExample();
         var bundle = BundleGenerator.Generate();
-        var file = Path.Combine(_secrets.Path, "secrets.yaml");
-        File.WriteAllText(file, SecretsBundleWriter.Write(bundle));
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var file = TempFolder.WritePrivate(_secrets.Sub("secrets.yaml"), SecretsBundleWriter.Write(bundle));
         var log = new ConcurrentQueue<string>();
         var seen = new StringBuilder();
         var shownRedacted = "";

@@ -13,6 +13,19 @@ public sealed class TempFolder : IDisposable
 
     public string Sub(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>
+    /// Writes <paramref name="text"/> to <paramref name="file"/> readable by its owner only (0600), as the gatekeeper
+    /// demands of a secrets bundle; an existing file is replaced, not rewritten in place, so its old mode goes with it.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static string WritePrivate(string file, string text)
+    {
+        File.Delete(file);
+        File.WriteAllText(file, text);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return file;
+    }
+
     public void Dispose()
     {
         try
