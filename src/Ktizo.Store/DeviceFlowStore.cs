@@ -85,12 +85,7 @@ public sealed class DeviceFlowStore
 
     /// <summary>Records that an administrator confirmed the flow.</summary>
     public Task ConfirmAsync(string codeHash, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(batch =>
-        {
-            var command = batch.Command("UPDATE device_flows SET confirmed = 1 WHERE code_hash = $hash;", "$hash");
-            command.Parameters[0].Value = codeHash;
-            return command.ExecuteNonQuery();
-        }, cancellationToken);
+        _writer.WriteAsync(batch => batch.Execute("UPDATE device_flows SET confirmed = 1 WHERE code_hash = $hash;", "$hash", codeHash), cancellationToken);
 
     /// <summary>Records a token's issue in one commit: the flow spent, the token's hash, the MAC as issued.</summary>
     public Task IssueAsync(DeviceFlow flow, IssuedToken token, DateTimeOffset issuedAt, CancellationToken cancellationToken) =>
@@ -112,12 +107,7 @@ public sealed class DeviceFlowStore
 
     /// <summary>Records an administrator's re-arm: the MAC's next single claimant gets a token in <c>first</c> mode.</summary>
     public Task RearmAsync(MacAddress mac, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(batch =>
-        {
-            var command = batch.Command("DELETE FROM device_auth_issued WHERE mac = $mac;", "$mac");
-            command.Parameters[0].Value = mac.ToString();
-            return command.ExecuteNonQuery();
-        }, cancellationToken);
+        _writer.WriteAsync(batch => batch.Execute("DELETE FROM device_auth_issued WHERE mac = $mac;", "$mac", mac.ToString()), cancellationToken);
 
     /// <summary>How long a reported or unreported second-claimant episode is kept after its last flow.</summary>
     public static readonly TimeSpan ContestRetention = TimeSpan.FromDays(1);

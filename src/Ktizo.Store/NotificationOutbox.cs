@@ -158,21 +158,11 @@ public sealed class NotificationOutbox
 
     /// <summary>The receiver took it: gone from the queue.</summary>
     public Task DeliveredAsync(long sequence, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(batch =>
-        {
-            var command = batch.Command("DELETE FROM notification_outbox WHERE seq = $seq;", "$seq");
-            command.Parameters[0].Value = sequence;
-            return command.ExecuteNonQuery();
-        }, cancellationToken);
+        _writer.WriteAsync(batch => batch.Execute("DELETE FROM notification_outbox WHERE seq = $seq;", "$seq", sequence), cancellationToken);
 
     /// <summary>One more failed attempt on the row (it stays at the head of its queue).</summary>
     public Task AttemptFailedAsync(long sequence, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(batch =>
-        {
-            var command = batch.Command("UPDATE notification_outbox SET attempts = attempts + 1 WHERE seq = $seq;", "$seq");
-            command.Parameters[0].Value = sequence;
-            return command.ExecuteNonQuery();
-        }, cancellationToken);
+        _writer.WriteAsync(batch => batch.Execute("UPDATE notification_outbox SET attempts = attempts + 1 WHERE seq = $seq;", "$seq", sequence), cancellationToken);
 
     /// <summary>Rows queued per receiver (receivers with none are absent).</summary>
     public Task<IReadOnlyDictionary<string, long>> DepthAsync(CancellationToken cancellationToken) =>

@@ -266,6 +266,14 @@ internal sealed class WriteBatch(SqliteConnection connection, SqliteTransaction 
         return command;
     }
 
+    /// <summary>Runs <paramref name="sql"/> with its one parameter; the rows it changed.</summary>
+    public int Execute(string sql, string parameter, object? value)
+    {
+        var command = Command(sql, parameter);
+        command.Parameters[0].Value = value ?? DBNull.Value;
+        return command.ExecuteNonQuery();
+    }
+
     public void Dispose()
     {
         foreach (var command in _commands.Values)
